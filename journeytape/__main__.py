@@ -1,0 +1,3 @@
+from journeytape.cli import app
+
+app()

@@ -1,0 +1,62 @@
+"""The `journeytape` command: a thin face that parses arguments and calls the stages.
+
+Each stage registers its own subcommands from its ``cli`` module (``register(app)``), so the
+stages stay independent and this file only lists them. Stage CLI modules import nothing heavy
+at module level: `journeytape --help` and `journeytape record` must start instantly.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from journeytape import __version__
+
+app = typer.Typer(
+    name="journeytape",
+    help=(
+        "Record, transcribe, speaker-separate and auto-tag customer-journey interviews, "
+        "entirely on this machine.\n\n"
+        "Typical flow: [bold]record[/bold] (or copy phone recordings into a folder) → "
+        "[bold]transcribe[/bold] → [bold]annotate[/bold] --guide guide.yaml → "
+        "[bold]review[/bold]. Nothing is sent over the network; models come from installed "
+        "packages or paths you give ([bold]journeytape models[/bold] lists them)."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+#: stage modules that contribute subcommands, in the order `--help` lists them
+STAGES = (
+    "journeytape.recorder.cli",
+    "journeytape.transcribe.cli",
+    "journeytape.annotate.cli",
+    "journeytape.annotate.review.cli",
+    "journeytape.models.cli",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"journeytape {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """journeytape: offline interview pipeline."""
+
+
+for _name in STAGES:
+    importlib.import_module(_name).register(app)
+
+
+if __name__ == "__main__":
+    app()

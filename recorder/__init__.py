@@ -1,0 +1,1 @@
+"""Recording consented interviews from a microphone, crash-safe (see README, "Recording")."""

@@ -1,0 +1,59 @@
+"""Settings of the transcription stage: one dataclass, built from CLI flags (and later a file).
+
+Fields marked ``result=True`` change what the transcript says; only those are hashed into the
+cache key (``settings_key``) and written into the transcript, so changing e.g. the number of
+threads never forces a re-run, while changing the model or the language always does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from journeytape.files import sha256_json
+
+#: bump when a code change alters results for the same settings (invalidates cached outputs)
+PIPELINE_REVISION = 1
+
+DEFAULT_LANGUAGES = ("en", "nl", "de")
+OUTPUT_FORMATS = ("json", "txt", "md", "srt", "vtt", "rttm")
+
+
+def _r(default: Any = None, **kw: Any) -> Any:
+    """A field that changes results (part of the cache key)."""
+    if "default_factory" in kw:
+        return field(metadata={"result": True}, **kw)
+    return field(default=default, metadata={"result": True})
+
+
+@dataclass
+class TranscribeSettings:
+    # -- speech recognition ----------------------------------------------------------------
+    model: str = _r("base")
+    #: fixed language code, or None to detect among ``languages``
+    language: str | None = _r(None)
+    languages: tuple[str, ...] = _r(default_factory=lambda: DEFAULT_LANGUAGES)
+    compute_type: str = _r("int8")
+    beam_size: int = _r(5)
+    batch_size: int = _r(8)  # >1 uses faster-whisper's BatchedInferencePipeline
+    vad: bool = _r(True)
+    initial_prompt: str | None = _r(None)
+    # -- speaker separation ----------------------------------------------------------------
+    diarize: bool = _r(True)
+    num_speakers: int | None = _r(None)
+    min_speakers: int | None = _r(None)
+    max_speakers: int | None = _r(None)
+    interviewer_voice: str | None = _r(None)  # path to a short sample of the interviewer
+    # -- runtime only (do not change results) ----------------------------------------------
+    threads: int = 0  # 0 = all cores
+    formats: tuple[str, ...] = OUTPUT_FORMATS
+
+    def result_settings(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("result")}
+        out = {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+        out["pipeline_revision"] = PIPELINE_REVISION
+        return out
+
+    def key(self, extra: dict[str, Any] | None = None) -> str:
+        """Cache key of these settings (plus e.g. the resolved model's checksum)."""
+        return sha256_json({**self.result_settings(), **(extra or {})})

@@ -1,0 +1,200 @@
+"""The transcript JSON: journeytape's public contract between transcription and everything after.
+
+One file per recording, ``<name>.transcript.json``. Readers (annotate, review, your own
+scripts) load it with :func:`load_transcript`, which checks ``schema_version`` and validates
+against ``transcript.schema.json`` shipped beside this module. The README documents every
+field with an example.
+
+Versioning: ``schema_version`` is ``MAJOR.MINOR``. A reader accepts any MINOR of the MAJOR it
+knows (new optional fields only) and refuses another MAJOR with a clear error.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from journeytape.files import atomic_write_json
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_MAJOR = 1
+KIND = "journeytape.transcript"
+SUFFIX = ".transcript.json"
+
+
+class TranscriptError(ValueError):
+    """A transcript file that cannot be read: wrong kind, schema version or shape."""
+
+
+@dataclass
+class Word:
+    start: float
+    end: float
+    word: str
+    probability: float
+    speaker: str | None = None
+    #: True when another speaker talked at the same time (from diarization)
+    overlap: bool = False
+
+
+@dataclass
+class Segment:
+    id: int
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+    words: list[Word] = field(default_factory=list)
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+    compression_ratio: float | None = None
+
+
+@dataclass
+class Speaker:
+    id: str
+    #: what people read: "Interviewer", "Respondent", a renamed "Anna", or the id
+    label: str
+    #: "interviewer" | "respondent" | None (unknown / other)
+    role: str | None = None
+    #: how the role was decided, e.g. "voice-sample", "questions+first-speaker", "user"
+    role_source: str | None = None
+    role_confidence: float | None = None
+    talk_time: float = 0.0
+
+
+@dataclass
+class Recording:
+    path: str
+    sha256: str
+    duration: float
+    sample_rate: int
+    channels: int
+    size_bytes: int
+    format: str | None = None
+
+
+@dataclass
+class Transcript:
+    recording: Recording
+    language: str
+    language_probability: float
+    segments: list[Segment]
+    speakers: list[Speaker] = field(default_factory=list)
+    #: {"asr": {...}, "diarization": {...} | None}: names, paths, versions of what ran
+    models: dict[str, Any] = field(default_factory=dict)
+    #: the settings that change results (also hashed into ``settings_key``)
+    settings: dict[str, Any] = field(default_factory=dict)
+    settings_key: str = ""
+    #: seconds: decode, asr, diarization, total; rtf = total / duration
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    created: str = ""
+    journeytape_version: str = ""
+    schema_version: str = SCHEMA_VERSION
+    kind: str = KIND
+
+    # -- conversions -------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        # put the identifying keys first: people open these files in editors
+        head = {k: d.pop(k) for k in ("kind", "schema_version")}
+        return {**head, **d}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Transcript:
+        check_version(d)
+        validate(d)
+        return cls(
+            recording=Recording(**d["recording"]),
+            language=d["language"],
+            language_probability=d["language_probability"],
+            segments=[
+                Segment(**{**s, "words": [Word(**w) for w in s.get("words", [])]})
+                for s in d["segments"]
+            ],
+            speakers=[Speaker(**s) for s in d.get("speakers", [])],
+            models=d.get("models", {}),
+            settings=d.get("settings", {}),
+            settings_key=d.get("settings_key", ""),
+            timings=d.get("timings", {}),
+            warnings=d.get("warnings", []),
+            created=d.get("created", ""),
+            journeytape_version=d.get("journeytape_version", ""),
+            schema_version=d["schema_version"],
+        )
+
+    # -- convenience -------------------------------------------------------------------
+    def speaker_label(self, speaker_id: str | None) -> str | None:
+        """The human label for a speaker id (falls back to the id itself)."""
+        if speaker_id is None:
+            return None
+        for s in self.speakers:
+            if s.id == speaker_id:
+                return s.label
+        return speaker_id
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the transcript file."""
+    text = files("journeytape.transcribe").joinpath("transcript.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def check_version(d: dict[str, Any]) -> None:
+    if not isinstance(d, dict) or d.get("kind") != KIND:
+        raise TranscriptError(
+            f"not a journeytape transcript (expected kind {KIND!r}, got {d.get('kind')!r})"
+            if isinstance(d, dict)
+            else "not a journeytape transcript (top level is not a JSON object)"
+        )
+    version = str(d.get("schema_version", ""))
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        raise TranscriptError(f"transcript has no valid schema_version ({version!r})") from None
+    if major != SCHEMA_MAJOR:
+        raise TranscriptError(
+            f"transcript schema_version {version} is not supported by this journeytape "
+            f"(reads {SCHEMA_MAJOR}.x); re-run `journeytape transcribe --force` on the "
+            "recording or use a matching journeytape version"
+        )
+
+
+def validate(d: dict[str, Any]) -> None:
+    """Raise :class:`TranscriptError` naming the first offending field."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(d), key=lambda e: list(e.absolute_path))
+    if errors:
+        e = errors[0]
+        where = "/".join(str(p) for p in e.absolute_path) or "(top level)"
+        raise TranscriptError(f"invalid transcript at {where}: {e.message}")
+
+
+def load_transcript(path: str | Path) -> Transcript:
+    path = Path(path)
+    try:
+        d = json.loads(path.read_text("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(f"{path}: not valid JSON ({exc})") from None
+    try:
+        return Transcript.from_dict(d)
+    except TranscriptError as exc:
+        raise TranscriptError(f"{path}: {exc}") from None
+
+
+def save_transcript(t: Transcript, path: str | Path) -> Path:
+    d = t.to_dict()
+    validate(d)
+    return atomic_write_json(path, d)
