@@ -1,9 +1,430 @@
-"""Subcommands of this stage (registered into the main `journeytape` app)."""
+"""`journeytape record` and `journeytape withdraw` (registered into the main app).
+
+Nothing heavy is imported at module level: sounddevice/numpy load when recording starts.
+"""
 
 from __future__ import annotations
 
+import re
+import signal
+import sys
+import threading
+from pathlib import Path
+
 import typer
+
+AFFIRMATIVE = {"yes", "y", "ja", "j", "jawohl", "oui", "si", "sí", "ok", "akkoord", "einverstanden"}
+
+RECORD_HELP = (
+    "Record a consented interview from the microphone into a session folder "
+    "<out>/<date>_<pseudonym>/ that `journeytape transcribe` reads.\n\n"
+    "Consent comes first: the purpose text (from the guide's consent block, or a built-in one "
+    "in EN/NL/DE) is shown to read out; the pseudonym and the interviewee's typed answer are "
+    "stored in consent.json before any audio is captured. Then press SPACE to record. Keys: "
+    "space pause/resume, m marker (type a label, Enter), 1-9, 0, a… tick checklist items, "
+    "s twice to stop.\n\n"
+    "The audio is on disk within a second and valid at every moment; after a crash or kill "
+    "-9 the next `journeytape record` (or --recover) repairs and closes the session.\n\n"
+    "Scripts: --no-tui --pseudonym P07 --consent yes (--duration 3600); stop with Ctrl-C, "
+    "SIGTERM or a line `s` on stdin (other commands: `m label`, `p`, `r`, `t ITEM`)."
+)
+
+
+def _size(text: str) -> int:
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)i?[bB]?\s*", text)
+    if not m:
+        raise typer.BadParameter(f"{text!r} is not a size like 50M, 200k or 1G")
+    mult = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}[m.group(2).lower()]
+    return int(float(m.group(1)) * mult)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[bold red]journeytape record:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _list_devices() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from journeytape.recorder.capture import NO_DEVICE_HELP, RecorderError, list_input_devices
+
+    try:
+        devices = list_input_devices()
+    except RecorderError as exc:
+        raise _fail(str(exc)) from None
+    if not devices:
+        raise _fail(NO_DEVICE_HELP)
+    t = Table(title="Input devices (use --device INDEX or --device NAME)")
+    for col in ("index", "name", "host API", "max channels", "default rate", "default"):
+        t.add_column(col)
+    for d in devices:
+        t.add_row(
+            str(d.index),
+            d.name,
+            d.hostapi,
+            str(d.max_input_channels),
+            f"{d.default_samplerate:.0f}",
+            "*" if d.is_default else "",
+        )
+    Console().print(t)
+
+
+def _load_guide(path: Path | None):
+    if path is None:
+        return None
+    try:
+        from journeytape.annotate.guide import load_guide
+    except ImportError:
+        raise _fail("reading --guide needs journeytape.annotate.guide, which is missing") from None
+    try:
+        return load_guide(path)
+    except Exception as exc:  # GuideError names file:line
+        raise _fail(str(exc)) from None
+
+
+def _recover_all(out: Path, console, ask: bool) -> None:
+    from journeytape.recorder.session import SessionError, find_unfinished, recover
+
+    root = out
+    targets = []
+    if (out / "session.json").exists():
+        root = out.parent
+        targets = [u for u in find_unfinished(root) if u.folder.resolve() == out.resolve()]
+    else:
+        targets = find_unfinished(root)
+    for u in targets:
+        mb = u.part_bytes / 2**20
+        if ask:
+            from rich.prompt import Confirm
+
+            if not Confirm.ask(
+                f"Unfinished session [bold]{u.folder.name}[/] (started {u.started}, "
+                f"{mb:.1f} MiB of audio). Repair and close it now?",
+                default=True,
+            ):
+                continue
+        try:
+            info = recover(u.folder)
+        except SessionError as exc:
+            console.print(f"[yellow]{exc}[/]")
+            continue
+        console.print(
+            f"Recovered [bold]{u.folder}[/]: {info['seconds']:.1f} s of audio kept"
+            + (
+                f", cut {info['torn_bytes']} bytes of a half-written frame"
+                if info["torn_bytes"]
+                else ""
+            )
+            + ". Next: journeytape transcribe "
+            + str(u.folder)
+        )
+
+
+def record(
+    out: Path = typer.Option(
+        Path("sessions"), "--out", "-o", help="Folder that holds the session folders."
+    ),
+    guide: Path | None = typer.Option(
+        None, "--guide", "-g", help="Interview guide YAML: consent text and the checklist."
+    ),
+    pseudonym: str | None = typer.Option(
+        None, "--pseudonym", "-p", help="Interviewee pseudonym (names the folder; never a name)."
+    ),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language of the purpose text: en, nl or de (default: guide's first)."
+    ),
+    consent: str | None = typer.Option(
+        None,
+        "--consent",
+        help="The interviewee's typed answer, e.g. 'yes', when not asked interactively.",
+    ),
+    spoken_consent: bool = typer.Option(
+        False, "--spoken-consent", help="Also record the spoken 'yes' as the first seconds."
+    ),
+    without_consent: str | None = typer.Option(
+        None,
+        "--without-consent",
+        metavar="REASON",
+        help="Capture without consent first (e.g. consent recorded on paper); the reason is kept.",
+    ),
+    no_transcription: bool = typer.Option(
+        False, "--no-transcription", help="Interviewee did not agree to transcription."
+    ),
+    no_quotes: bool = typer.Option(
+        False, "--no-quotes", help="Interviewee did not agree to quotes in reports."
+    ),
+    retention: str | None = typer.Option(
+        None, "--retention", help="How long the audio is kept (default: guide's, or 12 months)."
+    ),
+    interviewer: str | None = typer.Option(None, "--interviewer", help="Who took consent."),
+    device: str | None = typer.Option(
+        None, "--device", "-d", help="Input device index or (part of its) name."
+    ),
+    list_devices: bool = typer.Option(False, "--list-devices", help="List input devices."),
+    rate: int | None = typer.Option(None, "--rate", help="Sample rate (default: the device's)."),
+    channels: int = typer.Option(1, "--channels", help="Channels (mono is enough for speech)."),
+    no_tui: bool = typer.Option(
+        False, "--no-tui", help="Plain mode for scripts: no screen, commands on stdin."
+    ),
+    duration: float | None = typer.Option(
+        None, "--duration", help="Stop after this many seconds of audio."
+    ),
+    recover_only: bool = typer.Option(
+        False, "--recover", help="Repair and close unfinished sessions under --out, then exit."
+    ),
+    min_free: str = typer.Option(
+        "50M", "--min-free", help="Stop cleanly when free disk space falls below this."
+    ),
+    warn_minutes: float = typer.Option(
+        10.0, "--warn-minutes", help="Warn when disk space for fewer minutes of audio is left."
+    ),
+) -> None:
+    from rich.console import Console
+    from rich.panel import Panel
+
+    from journeytape.recorder.capture import Recorder, RecorderError, choose_format, resolve_device
+    from journeytape.recorder.consent import ConsentRecord, purpose_text
+    from journeytape.recorder.session import (
+        SessionError,
+        SessionLock,
+        SessionLog,
+        check_pseudonym,
+        close_session,
+        new_session_folder,
+    )
+
+    console = Console(stderr=no_tui)
+    interactive = not no_tui and sys.stdin.isatty() and sys.stdout.isatty()
+    if list_devices:
+        _list_devices()
+        return
+    if recover_only:
+        _recover_all(out, console, ask=False)
+        return
+    _recover_all(out, console, ask=interactive)
+
+    # 1. the microphone must exist (queried only, nothing captured yet)
+    try:
+        dev = resolve_device(device)
+        samplerate, nch = choose_format(dev, rate, channels)
+    except RecorderError as exc:
+        raise _fail(str(exc)) from None
+
+    # 2. consent
+    g = _load_guide(guide)
+    lang = (lang or (g.languages[0] if g is not None else "en")).lower()
+    ret = retention or (g.consent.retention.get(lang) if g is not None and g.consent else None)
+    purpose = purpose_text(g, lang, retention)
+    console.print(Panel(purpose.text, title="Read this to the interviewee", expand=False))
+    if interactive:
+        from rich.prompt import Confirm, Prompt
+
+        while pseudonym is None:
+            try:
+                pseudonym = check_pseudonym(Prompt.ask("Interviewee pseudonym (e.g. P07)"))
+            except SessionError as exc:
+                console.print(f"[red]{exc}[/]")
+        if without_consent is None:
+            no_transcription = no_transcription or not Confirm.ask(
+                "Agrees to transcription (on this computer)?", default=True
+            )
+            no_quotes = no_quotes or not Confirm.ask(
+                "Agrees to anonymised quotes in reports?", default=True
+            )
+            if consent is None:
+                consent = Prompt.ask("Type the interviewee's answer: do you agree to be recorded?")
+    if pseudonym is None:
+        raise _fail("--pseudonym is required (the interviewee's pseudonym, e.g. P07)")
+    try:
+        pseudonym = check_pseudonym(pseudonym)
+    except SessionError as exc:
+        raise _fail(str(exc)) from None
+    if without_consent is not None:
+        if not without_consent.strip():
+            raise _fail("--without-consent needs a reason, e.g. 'consent form signed on paper'")
+    elif consent is None:
+        raise _fail(
+            "consent not recorded, so nothing was captured. Read the purpose text above to the "
+            "interviewee; when they agree pass --consent yes (or run without --no-tui to be "
+            "asked), or state why you record without it: --without-consent REASON.",
+            code=3,
+        )
+    elif consent.strip().lower().rstrip(".!") not in AFFIRMATIVE:
+        raise _fail(
+            f"the interviewee's answer was {consent!r}, not yes: nothing was recorded.", code=3
+        )
+
+    # 3. session folder: consent.json before any audio
+    try:
+        folder = new_session_folder(out, pseudonym)
+    except SessionError as exc:
+        raise _fail(str(exc)) from None
+    record_ = ConsentRecord(
+        pseudonym=pseudonym,
+        purpose=purpose,
+        transcription=not no_transcription,
+        quotes_in_reports=not no_quotes,
+        retention=ret or purpose_default_retention(lang),
+        how=["typed"] if without_consent is None else [],
+        typed_confirmation=consent if without_consent is None else None,
+        recorded_by=interviewer,
+        without_consent_reason=without_consent,
+    )
+    try:
+        record_.save(folder)
+    except PermissionError:
+        raise _fail(f"cannot write in {folder}: permission denied") from None
+    lock = SessionLock(folder)
+    lock.acquire()
+    checklist = []
+    if g is not None:
+        for it in g.checklist:
+            checklist.append(
+                {"id": it.id, "kind": it.kind, "label": it.label(lang), "ticked_at": None}
+            )
+    log = SessionLog.create(
+        folder,
+        pseudonym=pseudonym,
+        journey=g.journey if g is not None else None,
+        guide={"path": g.path, "sha256": g.sha256} if g is not None else None,
+        language=lang,
+        checklist=checklist,
+        consent={"file": "consent.json", "purpose_sha256": purpose.sha256},
+        without_consent_reason=without_consent,
+    )
+
+    rec = Recorder(
+        log,
+        dev,
+        samplerate,
+        nch,
+        min_free_bytes=_size(min_free),
+        warn_seconds_left=warn_minutes * 60,
+    )
+
+    stop_evt = threading.Event()
+    signal_reason: list[str] = []
+
+    def _on_signal(signum, frame) -> None:
+        signal_reason.append(signal.Signals(signum).name)
+        stop_evt.set()
+
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, _on_signal)
+
+    def _spoken(t: float) -> None:
+        record_.how.append("spoken-in-recording")
+        record_.spoken = {"start": 0.0, "end": round(t, 3)}
+        record_.save(folder)
+
+    from journeytape.recorder.tui import run_plain, run_tui
+
+    reason = "error"
+    try:
+        if no_tui or not interactive:
+            if spoken_consent:
+                record_.how.append("spoken-in-recording")
+                record_.spoken = {"start": 0.0, "end": None}
+                record_.save(folder)
+            reason = run_plain(rec, stop_evt, duration=duration)
+        else:
+            reason = run_tui(
+                rec,
+                stop_evt,
+                duration=duration,
+                spoken_consent=spoken_consent,
+                on_spoken_consent=_spoken,
+                lang=lang,
+            )
+    except RecorderError as exc:
+        rec.stop("error")
+        close_session(folder, log, stopped_by="error")
+        lock.release()
+        raise _fail(f"{exc} (session folder: {folder})") from None
+    except OSError as exc:
+        rec.stop("error")
+        close_session(folder, log, stopped_by="error")
+        lock.release()
+        raise _fail(f"{exc} (session folder: {folder})") from None
+    finally:
+        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(s, signal.SIG_DFL if s != signal.SIGINT else signal.default_int_handler)
+    if signal_reason:
+        reason = signal_reason[0]
+    rec.stop(reason)
+    final = close_session(folder, log, stopped_by=rec.stop_reason or reason)
+    lock.release()
+    st = log.data
+    ov = st["overflows"]
+    for _, msg in rec.messages_since(0):
+        if "disk" in msg.lower() or "error" in msg.lower():
+            console.print(f"[bold yellow]{msg}[/]")
+    if final is None:
+        console.print(f"Nothing was recorded; consent is kept in {folder}.")
+        return
+    console.print(
+        f"Saved [bold]{final}[/]: {st['audio']['seconds']:.1f} s "
+        f"(stopped by {st['stopped_by']}; {ov['input_overflows']} input overflows, "
+        f"{ov['dropped_frames']} dropped frames, {len(st['gaps'])} device gaps).\n"
+        f"Next: journeytape transcribe {folder}"
+    )
+    if st["stopped_by"] in ("disk-full", "error"):
+        raise typer.Exit(4)
+
+
+def purpose_default_retention(lang: str) -> str:
+    from journeytape.recorder.consent import DEFAULT_RETENTION
+
+    return DEFAULT_RETENTION.get(lang, DEFAULT_RETENTION["en"])
+
+
+def withdraw(
+    session: Path = typer.Argument(..., help="The session folder to withdraw."),
+    reason: str | None = typer.Option(None, "--reason", help="Why (kept in the record)."),
+    derived: list[Path] = typer.Option(
+        [],
+        "--derived",
+        help="Also search this folder for transcripts/annotations made from this session "
+        "(repeatable).",
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Withdraw consent: delete a session's audio and everything derived from it.
+
+    Keeps consent.json (marked withdrawn) and writes withdrawal.json listing what was deleted
+    (names, sizes, hashes — no audio, no text)."""
+    from rich.console import Console
+
+    from journeytape.recorder.consent import withdraw as do_withdraw
+    from journeytape.recorder.session import SessionLock
+
+    console = Console()
+    if not session.is_dir():
+        raise _fail(f"{session} is not a folder")
+    lock = SessionLock(session)
+    if (session / "session.json").exists() and not lock.acquire():
+        raise _fail(f"{session} is being recorded right now; stop the recorder first")
+    lock.release()
+    if not yes:
+        if not sys.stdin.isatty():
+            raise _fail("withdrawal deletes audio for good; pass --yes to confirm")
+        from rich.prompt import Confirm
+
+        if not Confirm.ask(f"Delete the audio and all derived files of {session}?"):
+            raise typer.Exit(1)
+    try:
+        w = do_withdraw(session, reason=reason, derived_dirs=list(derived))
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from None
+    console.print(
+        f"Withdrawn: deleted {len(w.deleted)} files from {session}; record kept in {w.record}."
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's subcommands to ``app``. Import nothing heavy at module level."""
+    app.command("record", help=RECORD_HELP, no_args_is_help=False)(record)
+    app.command("withdraw")(withdraw)

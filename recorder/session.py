@@ -1,0 +1,294 @@
+"""The session folder and its ``session.json``, the lock that tells live sessions from crashed
+ones, and recovery of a session whose recorder died.
+
+Layout (documented in the README, "Recording")::
+
+    <root>/<YYYY-MM-DD>_<pseudonym>/
+        consent.json           written before any audio is captured
+        session.json           rewritten atomically on every event
+        recording.wav.part     the audio while recording (a valid WAV at every moment)
+        recording.wav          the audio once the session is closed (RF64 past 4 GiB)
+        .lock                  held (flock) by the live recorder; a crash releases it
+        .reserve               a little disk space kept back to close cleanly on a full disk
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from journeytape.files import atomic_write_json, sha256_file
+from journeytape.recorder.consent import now_iso
+from journeytape.recorder.wavfile import WavFormat, repair
+
+SESSION_FILE = "session.json"
+AUDIO_NAME = "recording.wav"
+PART_NAME = AUDIO_NAME + ".part"
+LOCK_NAME = ".lock"
+RESERVE_NAME = ".reserve"
+FORMAT = "journeytape-session"
+VERSION = 1
+_PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class SessionError(RuntimeError):
+    """A problem with a session folder, worded for the interviewer."""
+
+
+def check_pseudonym(pseudonym: str) -> str:
+    p = pseudonym.strip()
+    if not _PSEUDONYM.match(p):
+        raise SessionError(
+            f"pseudonym {pseudonym!r}: use letters, digits, '-', '_' or '.' (max 64), e.g. P07. "
+            "It names the folder, so never use the interviewee's real name."
+        )
+    return p
+
+
+def new_session_folder(root: Path, pseudonym: str, day: date | None = None) -> Path:
+    """Create ``<root>/<date>_<pseudonym>/``; a second session the same day gets ``-2``, ``-3``…
+    (an existing folder is never reused or overwritten)."""
+    pseudonym = check_pseudonym(pseudonym)
+    day = day or date.today()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except PermissionError:
+        raise SessionError(
+            f"cannot create {root}: permission denied. Choose a folder you can write to with --out."
+        ) from None
+    base = f"{day.isoformat()}_{pseudonym}"
+    for n in range(1, 1000):
+        folder = root / (base if n == 1 else f"{base}-{n}")
+        try:
+            folder.mkdir(mode=0o700)
+            return folder
+        except FileExistsError:
+            continue
+        except PermissionError:
+            raise SessionError(
+                f"cannot create a session folder in {root}: permission denied. Choose a "
+                "folder you can write to with --out."
+            ) from None
+    raise SessionError(f"too many sessions named {base} in {root}")
+
+
+class SessionLock:
+    """An flock on ``.lock``: held while a recorder runs, released by the kernel on any death."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / LOCK_NAME
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            os.close(self._fd)
+            self._fd = None
+
+
+class SessionLog:
+    """``session.json`` held in memory and rewritten atomically after each change.
+
+    Thread-safe: the writer thread updates progress and overflow counts while the screen adds
+    markers and ticks.
+    """
+
+    def __init__(self, folder: Path, data: dict[str, Any]):
+        self.folder = folder
+        self.data = data
+        self._lock = threading.RLock()
+
+    @classmethod
+    def create(cls, folder: Path, **fields: Any) -> SessionLog:
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "version": VERSION,
+            "status": "ready",
+            "created": now_iso(),
+            "started": None,
+            "ended": None,
+            "pseudonym": None,
+            "journey": None,
+            "guide": None,
+            "device": None,
+            "samplerate": None,
+            "channels": None,
+            "sample_format": "s16le",
+            "audio": {"file": None, "part": PART_NAME, "frames": 0, "seconds": 0.0},
+            "markers": [],
+            "checklist": [],
+            "pauses": [],
+            "gaps": [],
+            "faults": [],
+            "overflows": {"input_overflows": 0, "dropped_blocks": 0, "dropped_frames": 0},
+            "stopped_by": None,
+            "recovered": None,
+            "without_consent_reason": None,
+        }
+        data.update(fields)
+        log = cls(folder, data)
+        log.save()
+        return log
+
+    @classmethod
+    def load(cls, folder: Path) -> SessionLog:
+        return cls(folder, json.loads((folder / SESSION_FILE).read_text("utf-8")))
+
+    def save(self) -> None:
+        with self._lock:
+            atomic_write_json(self.folder / SESSION_FILE, self.data)
+
+    def update(self, save: bool = True, **fields: Any) -> None:
+        with self._lock:
+            self.data.update(fields)
+            if save:
+                self.save()
+
+    def append(self, key: str, item: dict[str, Any], save: bool = True) -> dict[str, Any]:
+        with self._lock:
+            self.data[key].append(item)
+            if save:
+                self.save()
+        return item
+
+    def fault(self, kind: str, message: str, t: float | None = None) -> None:
+        self.append("faults", {"kind": kind, "message": message, "t": t, "wall": now_iso()})
+
+
+# -- finding and recovering unfinished sessions --------------------------------------------
+@dataclass
+class Unfinished:
+    folder: Path
+    pseudonym: str | None
+    started: str | None
+    part_bytes: int
+
+
+def find_unfinished(root: Path) -> list[Unfinished]:
+    """Sessions under ``root`` left open by a recorder that is no longer running."""
+    out: list[Unfinished] = []
+    if not root.is_dir():
+        return out
+    for sj in sorted(root.glob(f"*/{SESSION_FILE}")):
+        folder = sj.parent
+        try:
+            data = json.loads(sj.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if data.get("format") != FORMAT or data.get("status") not in ("recording", "closing"):
+            continue
+        lock = SessionLock(folder)
+        if not lock.acquire():
+            continue  # a recorder is alive on it
+        lock.release()
+        part = folder / PART_NAME
+        out.append(
+            Unfinished(
+                folder,
+                data.get("pseudonym"),
+                data.get("started"),
+                part.stat().st_size if part.exists() else 0,
+            )
+        )
+    return out
+
+
+def finalize_audio(folder: Path, log: SessionLog) -> Path | None:
+    """Give the finished ``.part`` its final name without ever overwriting a file."""
+    part = folder / PART_NAME
+    final = folder / AUDIO_NAME
+    if not part.exists():
+        return final if final.exists() else None
+    try:
+        os.link(part, final)  # fails if ``final`` exists: nothing is overwritten
+        os.unlink(part)
+    except FileExistsError:
+        raise SessionError(f"{final} already exists; the recording stays in {part}") from None
+    except OSError:
+        if final.exists():
+            raise SessionError(f"{final} already exists; the recording stays in {part}") from None
+        os.rename(part, final)  # file systems without hard links
+    _fsync_dir(folder)
+    return final
+
+
+def close_session(folder: Path, log: SessionLog, stopped_by: str, **extra: Any) -> Path | None:
+    """Mark the session closed with its one audio file, its length and hash."""
+    final = finalize_audio(folder, log)
+    audio = dict(log.data.get("audio") or {})
+    if final is not None:
+        from journeytape.recorder.wavfile import read_format
+
+        fmt = read_format(final)
+        if fmt is not None:
+            frames = (final.stat().st_size - 80) // fmt.block_align
+            audio.update(frames=frames, seconds=round(frames / fmt.samplerate, 3))
+        audio.update(
+            file=final.name, part=None, sha256=sha256_file(final), bytes=final.stat().st_size
+        )
+    with contextlib.suppress(FileNotFoundError):
+        (folder / RESERVE_NAME).unlink()
+    log.update(
+        status="closed" if final is not None else "empty",
+        ended=log.data.get("ended") or now_iso(),
+        stopped_by=log.data.get("stopped_by") or stopped_by,
+        audio=audio,
+        **extra,
+    )
+    return final
+
+
+def recover(folder: Path) -> dict[str, Any]:
+    """Repair and close a session whose recorder died (kill -9, power loss, crash)."""
+    lock = SessionLock(folder)
+    if not lock.acquire():
+        raise SessionError(f"{folder} is being recorded right now (its recorder is running)")
+    try:
+        log = SessionLog.load(folder)
+        part = folder / PART_NAME
+        info: dict[str, Any] = {"at": now_iso(), "torn_bytes": 0, "seconds": 0.0}
+        if part.exists():
+            d = log.data
+            ended = datetime.fromtimestamp(part.stat().st_mtime).astimezone()
+            log.update(save=False, ended=ended.isoformat(timespec="seconds"))
+            fallback = None
+            if d.get("samplerate") and d.get("channels"):
+                fallback = WavFormat(int(d["samplerate"]), int(d["channels"]))
+            res = repair(part, fallback)
+            info.update(torn_bytes=res.torn_bytes, seconds=round(res.seconds, 3))
+            info["container"] = res.container
+            info["header_seconds_before"] = (d.get("audio") or {}).get("seconds")
+        close_session(folder, log, stopped_by="recovered", recovered=info)
+        return info
+    finally:
+        lock.release()
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
