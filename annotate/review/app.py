@@ -1,0 +1,515 @@
+"""The review web app: a small Flask app over the workspace, for one researcher on this machine.
+
+Security model (the transcripts are personal data):
+
+- bound to 127.0.0.1 by default, and only answers to the Host names of this machine
+  (``TRUSTED_HOSTS``), so a DNS-rebinding page cannot talk to it;
+- every request needs the random access token: the URL printed at start carries it once
+  (``/?token=...``), the app swaps it for an HttpOnly, SameSite=Strict cookie and redirects
+  to a clean URL; anything else gets 403;
+- state-changing requests are POSTs with a JSON body, a CSRF token header derived from the
+  access token, and, when the browser sends them, an Origin of this very server and
+  ``Sec-Fetch-Site: same-origin``;
+- the only files ever served are the app's own static files and the recordings indexed in
+  the workspace, looked up by interview id (no path ever comes from a URL);
+- all transcript text goes through Jinja's autoescaping (``<script>`` shows as text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import mimetypes
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import Flask, abort, g, jsonify, make_response, redirect, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from journeytape.annotate.annotations import LABELS
+
+from . import exports
+from .store import InterviewView, SegmentView, TagView, Workspace, WorkspaceError
+
+AUDIO_TYPES = {
+    ".wav": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".mp4": "audio/mp4",
+    ".aac": "audio/aac",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".flac": "audio/flac",
+    ".webm": "audio/webm",
+}
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+_SENTENCE_END = re.compile(r"[.?!…]['\")\]]*$")
+
+
+# -- rendering helpers (pure, tested without a browser) ------------------------------------------
+
+
+@dataclass
+class Piece:
+    text: str
+    s: int  # span in the segment's original text
+    e: int
+    t: float  # seconds: the word's start (or the segment's)
+    te: float
+    ss: float  # start of the sentence this piece belongs to
+    word: int | None
+    fixed: bool = False
+    labels: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+def sentence_starts(seg: SegmentView) -> list[float]:
+    """For each word, the start time of the sentence it belongs to."""
+    out, current, new = [], seg.start, True
+    for w in seg.words:
+        if new:
+            current = w.start
+        out.append(current)
+        new = bool(_SENTENCE_END.search(w.word.strip()))
+    return out
+
+
+def pieces(seg: SegmentView, tags: list[TagView]) -> list[Piece]:
+    """Split a segment into spans that share one word, one set of tags, one fix."""
+    n = len(seg.original_text)
+    visible = [t for t in tags if t.visible]
+    bounds = {0, n}
+    for w in seg.words:
+        if w.start_char >= 0:
+            bounds.update((w.start_char, w.end_char))
+    for t in visible:
+        bounds.update((max(0, min(n, t.start_char)), max(0, min(n, t.end_char))))
+    for f in seg.fixes:
+        bounds.update((f.start_char, f.end_char))
+    # nothing may cut a corrected span
+    cuts = sorted(b for b in bounds if not any(f.start_char < b < f.end_char for f in seg.fixes))
+    ss = sentence_starts(seg)
+    words = [w for w in seg.words if w.start_char >= 0]
+    out: list[Piece] = []
+    for p, q in zip(cuts, cuts[1:], strict=False):
+        fix = next((f for f in seg.fixes if f.start_char == p), None)
+        text = fix.new if fix else seg.original_text[p:q]
+        word = next((w for w in words if w.start_char <= p < w.end_char), None)
+        if word is None and fix is not None:
+            word = next((w for w in words if w.start_char < q and w.end_char > p), None)
+        covering = [t for t in visible if t.start_char <= p and t.end_char >= q]
+        # spaces and punctuation between words belong to the sentence before them
+        prev = out[-1] if out else None
+        out.append(
+            Piece(
+                text=text,
+                s=p,
+                e=q,
+                t=word.start if word else (prev.te if prev else seg.start),
+                te=word.end if word else (prev.te if prev else seg.start),
+                ss=ss[word.index] if word else (prev.ss if prev else seg.start),
+                word=word.index if word else None,
+                fixed=fix is not None,
+                labels=list(dict.fromkeys(t.label for t in covering)),
+                tags=[t.id for t in covering],
+            )
+        )
+    return out
+
+
+def ts(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    s = int(seconds)
+    return (
+        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
+
+
+def emotion_curve(view: InterviewView, width: int = 320, height: int = 130) -> dict[str, Any]:
+    """Coordinates for the inline SVG: emotion polarity (and scores) over the interview."""
+    pad_l, pad_r, pad_t, pad_b = 28, 8, 10, 18
+    dur = max(view.duration or 0, max((t.end for t in view.tags), default=0), 1.0)
+    plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
+
+    def x(t: float) -> float:
+        return round(pad_l + plot_w * min(max(t / dur, 0), 1), 1)
+
+    def y(p: float) -> float:  # polarity -1..1 → bottom..top
+        return round(pad_t + plot_h * (1 - (max(-1.0, min(1.0, p)) + 1) / 2), 1)
+
+    points, scores = [], []
+    for t in view.tags:
+        if not t.visible:
+            continue
+        if (p := exports.polarity(t)) is not None:
+            points.append(
+                {
+                    "x": x(t.start),
+                    "y": y(p),
+                    "t": t.start,
+                    "p": p,
+                    "label": t.value or "",
+                    "quote": t.text,
+                }
+            )
+        elif (s := exports.score(t)) is not None:
+            scores.append(
+                {"x": x(t.start), "y": y(s / 5 - 1), "t": t.start, "s": s, "quote": t.text}
+            )
+    ticks = []
+    step = next((s for s in (10, 30, 60, 120, 300, 600, 1200) if dur / s <= 6), 1800)
+    k = 0
+    while k * step <= dur:
+        ticks.append({"x": x(k * step), "label": ts(k * step)})
+        k += 1
+    return {
+        "width": width,
+        "height": height,
+        "points": points,
+        "scores": scores,
+        "line": " ".join(f"{pt['x']},{pt['y']}" for pt in points),
+        "zero": y(0),
+        "top": y(1),
+        "bottom": y(-1),
+        "left": pad_l,
+        "right": width - pad_r,
+        "ticks": ticks,
+        "tick_y": height - 4,
+    }
+
+
+# -- the app --------------------------------------------------------------------------------------
+
+
+def create_app(
+    folder: str | Path,
+    *,
+    token: str | None = None,
+    reviewer: str | None = None,
+    scan: bool = True,
+    trusted_hosts: list[str] | None = None,
+) -> Flask:
+    folder = Path(folder).resolve()
+    with Workspace(folder, reviewer) as ws:  # creates the database and checks the folder
+        if scan:
+            ws.scan()
+        reviewer = ws.reviewer
+    token = token or secrets.token_urlsafe(24)
+    app = Flask(__name__)
+    app.config.update(
+        FOLDER=folder,
+        TOKEN=token,
+        CSRF=hmac.new(token.encode(), b"csrf", hashlib.sha256).hexdigest(),
+        COOKIE="jt_" + hashlib.sha256(token.encode()).hexdigest()[:10],
+        REVIEWER=reviewer,
+        TRUSTED_HOSTS=trusted_hosts if trusted_hosts is not None else list(LOOPBACK),
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    app.jinja_env.globals.update(
+        ts=ts, LABELS=LABELS, LABEL_COLORS=exports.LABEL_COLORS, pieces=pieces
+    )
+
+    def ws() -> Workspace:
+        if "ws" not in g:
+            g.ws = Workspace(folder, app.config["REVIEWER"], create=False)
+        return g.ws
+
+    @app.teardown_appcontext
+    def _close(_exc: BaseException | None) -> None:
+        w = g.pop("ws", None)
+        if w is not None:
+            w.close()
+
+    # -- security gates ---------------------------------------------------------------------
+    @app.before_request
+    def _gate():
+        given = request.args.get("token")
+        if given is not None:
+            if not hmac.compare_digest(given, token):
+                abort(403)
+            # swap the URL token for a cookie and drop it from the address bar and history
+            args = {k: v for k, v in request.args.items() if k != "token"}
+            target = request.path + ("?" + urlencode(args) if args else "")
+            resp = redirect(target, code=303)
+            resp.set_cookie(app.config["COOKIE"], token, httponly=True, samesite="Strict", path="/")
+            return resp
+        cookie = request.cookies.get(app.config["COOKIE"], "")
+        if not hmac.compare_digest(cookie, token):
+            abort(403)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            _check_csrf()
+        return None
+
+    def _check_csrf() -> None:
+        sent = request.headers.get("X-CSRF-Token", "")
+        if not hmac.compare_digest(sent, app.config["CSRF"]):
+            abort(403, "missing or wrong CSRF token")
+        site = request.headers.get("Sec-Fetch-Site")
+        if site is not None and site not in ("same-origin", "none"):
+            abort(403, "cross-site request")
+        origin = request.headers.get("Origin") or request.headers.get("Referer")
+        if origin:
+            o = urlsplit(origin)
+            if f"{o.scheme}://{o.netloc}" != request.host_url.rstrip("/"):
+                abort(403, "request from another origin")
+        if not request.is_json:
+            abort(415, "send JSON")
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'"
+        )
+        resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+    @app.errorhandler(WorkspaceError)
+    def _bad(exc: WorkspaceError):
+        if request.path.startswith("/api/"):
+            return jsonify(error=str(exc)), 400
+        return render_template("error.html", message=str(exc)), 404
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            return jsonify(error=exc.description), exc.code
+        return make_response(
+            render_template("error.html", message=f"{exc.code} {exc.name}: {exc.description}"),
+            exc.code,
+        )
+
+    def page(template: str, **kw: Any):
+        return render_template(
+            template, csrf=app.config["CSRF"], reviewer=app.config["REVIEWER"], **kw
+        )
+
+    # -- pages -------------------------------------------------------------------------------
+    @app.get("/")
+    def index():
+        w = ws()
+        return page("index.html", interviews=w.interviews(), folder=folder, orphans=w.orphans())
+
+    @app.get("/i/<int:iid>")
+    def interview(iid: int):
+        view = ws().interview(iid)
+        return page("interview.html", v=view, **_interview_parts(view))
+
+    @app.get("/search")
+    def search():
+        q = request.args.get("q", "")[:200]
+        label = request.args.get("label") or None
+        if label and label not in LABELS:
+            label = None
+        value = (request.args.get("value") or "")[:100] or None
+        role = request.args.get("role") or None
+        if role not in (None, "interviewer", "respondent"):
+            role = None
+        hits = ws().search(q, label=label, value=value, role=role) if (q or label or value) else []
+        return page("search.html", q=q, label=label, value=value, role=role, hits=hits)
+
+    @app.get("/audio/<int:iid>")
+    def audio(iid: int):
+        from flask import send_file
+
+        path = ws().audio_path(iid)
+        if path is None or not path.is_file():
+            abort(404, "no recording for this interview")
+        mime = AUDIO_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+        resp = send_file(path, mimetype=mime or "application/octet-stream", conditional=True)
+        resp.headers["Cache-Control"] = "private, max-age=0"
+        return resp
+
+    @app.get("/export/<fmt>")
+    def export(fmt: str):
+        from flask import send_file
+
+        if fmt not in ("csv", "xlsx", "qdpx", "timeline.csv", "timeline.json", "md"):
+            abort(404)
+        names = request.args.getlist("interview") or None
+        pending = request.args.get("pending", "1") != "0"
+        views = exports.load_views(ws(), names)
+        import io
+        import json
+
+        if fmt == "csv":
+            data, name, mime = exports.excerpts_csv(views, pending), "excerpts.csv", "text/csv"
+        elif fmt == "xlsx":
+            data = exports.excerpts_xlsx(views, pending)
+            name = "excerpts.xlsx"
+            mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        elif fmt == "md":
+            data = exports.markdown(views, pending).encode("utf-8")
+            name, mime = "report.md", "text/markdown"
+        elif fmt == "timeline.csv":
+            data, name, mime = exports.timeline_csv(views, pending), "timeline.csv", "text/csv"
+        elif fmt == "timeline.json":
+            data = json.dumps(exports.timeline_json(views, pending), ensure_ascii=False, indent=2)
+            data, name, mime = data.encode("utf-8"), "timeline.json", "application/json"
+        else:
+            from .qdpx import qdpx_bytes
+
+            audio = request.args.get("audio", "1") != "0"
+            data = qdpx_bytes(views, include_pending=pending, include_audio=audio)
+            name, mime = "journeytape.qdpx", "application/zip"
+        return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True, download_name=name)
+
+    # -- API: every call is one committed decision ---------------------------------------------
+    def body() -> dict[str, Any]:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            abort(400, "expected a JSON object")
+        return data
+
+    def who(data: dict[str, Any]) -> str | None:
+        w = data.get("who")
+        return str(w)[:80] if isinstance(w, str) and w.strip() else None
+
+    def segment_reply(iid: int, seg_id: int, **extra: Any):
+        view = ws().interview(iid)
+        parts = _interview_parts(view)
+        seg = view.segment(seg_id)
+        return jsonify(
+            segment=render_template(
+                "_segment.html", v=view, s=seg, seg_tags=parts["by_seg"].get(seg_id, [])
+            ),
+            sidebar=render_template("_sidebar.html", v=view, **parts),
+            **extra,
+        )
+
+    def as_int(x: Any, name: str) -> int:
+        if isinstance(x, bool) or not isinstance(x, int):
+            abort(400, f"{name} must be an integer")
+        return x
+
+    @app.post("/api/i/<int:iid>/tag/<tag_id>")
+    def tag_action(iid: int, tag_id: str):
+        data = body()
+        action = data.get("action")
+        w = ws()
+        if action in ("accept", "reject", "reset"):
+            status = {"accept": "accepted", "reject": "rejected", "reset": "pending"}[action]
+            t = w.set_status(iid, tag_id, status, who(data))
+        elif action == "edit":
+            t = w.edit_tag(
+                iid,
+                tag_id,
+                str(data.get("label", "")),
+                data.get("value"),
+                data.get("note"),
+                who(data),
+            )
+        else:
+            abort(400, "action must be accept, reject, reset or edit")
+        return segment_reply(iid, t.segment_id, tag={"id": t.id, "status": t.status})
+
+    @app.post("/api/i/<int:iid>/tags")
+    def tag_add(iid: int):
+        data = body()
+        seg_id = as_int(data.get("segment_id"), "segment_id")
+        t = ws().add_tag(
+            iid,
+            seg_id,
+            as_int(data.get("start_char"), "start_char"),
+            as_int(data.get("end_char"), "end_char"),
+            str(data.get("label", "")),
+            data.get("value"),
+            data.get("note"),
+            who(data),
+        )
+        return segment_reply(iid, seg_id, tag={"id": t.id, "status": t.status})
+
+    @app.post("/api/i/<int:iid>/word")
+    def word_fix(iid: int):
+        data = body()
+        seg_id = as_int(data.get("segment_id"), "segment_id")
+        ws().fix_word(
+            iid,
+            seg_id,
+            as_int(data.get("start_char"), "start_char"),
+            as_int(data.get("end_char"), "end_char"),
+            str(data.get("new", "")),
+            who(data),
+        )
+        return segment_reply(iid, seg_id)
+
+    @app.post("/api/i/<int:iid>/speaker")
+    def speaker(iid: int):
+        data = body()
+        s = ws().rename_speaker(
+            iid, str(data.get("speaker", "")), str(data.get("label", "")), who(data)
+        )
+        return jsonify(speaker=s.id, label=s.label)
+
+    @app.post("/api/scan")
+    def rescan():
+        r = ws().scan()
+        return jsonify(
+            added=r.added,
+            updated=r.updated,
+            missing=r.missing,
+            errors=r.errors,
+            orphans=len(r.orphans),
+        )
+
+    return app
+
+
+def _interview_parts(view: InterviewView) -> dict[str, Any]:
+    by_seg = view.tags_by_segment()
+    turns: list[dict[str, Any]] = []
+    for seg in view.segments:
+        if not turns or turns[-1]["speaker"] != seg.speaker:
+            turns.append({"speaker": seg.speaker, "start": seg.start, "segments": []})
+        turns[-1]["segments"].append(seg)
+    decided = sum(1 for t in view.tags if t.status != "pending")
+    return {
+        "by_seg": by_seg,
+        "turns": turns,
+        "curve": emotion_curve(view),
+        "decided": decided,
+        "counts": {
+            lab: sum(1 for t in view.tags if t.label == lab and t.visible) for lab in LABELS
+        },
+    }
+
+
+def serve(
+    folder: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    reviewer: str | None = None,
+    open_browser: bool = True,
+    ready=None,
+) -> None:
+    """Run the app until Ctrl-C; ``port=0`` picks a free port. ``ready(url)`` is called once
+    the server listens (the CLI prints the URL)."""
+    from werkzeug.serving import make_server
+
+    trusted = list(LOOPBACK) if host in LOOPBACK else None  # None: any Host (user's choice)
+    app = create_app(folder, reviewer=reviewer, trusted_hosts=trusted)
+    server = make_server(host, port, app, threaded=True)
+    shown = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0") else host
+    url = f"http://{shown}:{server.server_port}/?token={app.config['TOKEN']}"
+    if ready:
+        ready(url)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
