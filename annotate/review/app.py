@@ -208,6 +208,7 @@ def create_app(
         CSRF=hmac.new(token.encode(), b"csrf", hashlib.sha256).hexdigest(),
         COOKIE="jt_" + hashlib.sha256(token.encode()).hexdigest()[:10],
         REVIEWER=reviewer,
+        # checked in _gate (Flask itself only checks when request.host is read)
         TRUSTED_HOSTS=trusted_hosts if trusted_hosts is not None else list(LOOPBACK),
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=64 * 1024,
@@ -230,6 +231,11 @@ def create_app(
     # -- security gates ---------------------------------------------------------------------
     @app.before_request
     def _gate():
+        trusted = app.config["TRUSTED_HOSTS"]
+        if trusted is not None:
+            host = urlsplit("//" + request.headers.get("Host", "")).hostname or ""
+            if host not in trusted and f"[{host}]" not in trusted:
+                abort(400, "unknown Host")
         given = request.args.get("token")
         if given is not None:
             if not hmac.compare_digest(given, token):
@@ -285,10 +291,11 @@ def create_app(
     def _http(exc: HTTPException):
         if request.path.startswith("/api/"):
             return jsonify(error=exc.description), exc.code
-        return make_response(
-            render_template("error.html", message=f"{exc.code} {exc.name}: {exc.description}"),
-            exc.code,
-        )
+        message = f"{exc.code} {exc.name}: {exc.description}"
+        try:
+            return make_response(render_template("error.html", message=message), exc.code)
+        except Exception:  # e.g. an untrusted Host: no URL adapter to build links with
+            return make_response(message, exc.code, {"Content-Type": "text/plain; charset=utf-8"})
 
     def page(template: str, **kw: Any):
         return render_template(

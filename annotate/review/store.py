@@ -39,6 +39,26 @@ DB_NAME = "workspace.sqlite"
 TRANSCRIPT_SUFFIX = ".transcript.json"
 ANNOTATIONS_SUFFIX = ".annotations.json"
 SCHEMA_VERSION = 1
+#: what may be served as a recording
+MEDIA_SUFFIXES = frozenset(
+    [
+        ".wav",
+        ".mp3",
+        ".m4a",
+        ".mp4",
+        ".aac",
+        ".ogg",
+        ".oga",
+        ".opus",
+        ".flac",
+        ".webm",
+        ".wma",
+        ".amr",
+        ".3gp",
+        ".mov",
+        ".mkv",
+    ]
+)
 
 #: decision kinds and what their ``target`` is
 TAG_STATUS = "tag_status"  # target: tag id; payload {"status": accepted|rejected|pending}
@@ -458,7 +478,7 @@ class Workspace:
             return "unchanged"
         transcript = load_transcript(tpath)
         annotations = load_annotations(apath) if a_sha else None
-        audio = self._find_audio(tpath, transcript.recording.path)
+        audio = self._find_audio(tpath, transcript.recording)
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
@@ -544,16 +564,25 @@ class Workspace:
         self._reindex_fts(iid)
         return "added" if row is None else "updated"
 
-    def _find_audio(self, tpath: Path, recorded: str) -> Path | None:
-        """The recording: where the transcript says, else a file of that name beside it."""
-        p = Path(recorded)
-        candidates = (
-            [p, tpath.parent / p.name]
-            if p.is_absolute()
-            else [tpath.parent / p, tpath.parent / p.name]
-        )
+    def _find_audio(self, tpath: Path, recording) -> Path | None:
+        """The recording: where the transcript says, else a file of that name beside it.
+
+        Only an audio/video file of the recorded size qualifies, so a transcript can never
+        make the app serve some other file.
+        """
+        p = Path(recording.path)
+        beside = [tpath.parent / p.name] if p.name else []
+        candidates = [p, *beside] if p.is_absolute() else [tpath.parent / p, *beside]
         for cand in candidates:
-            if cand.is_file():
+            try:
+                ok = (
+                    cand.suffix.lower() in MEDIA_SUFFIXES
+                    and cand.is_file()
+                    and cand.stat().st_size == recording.size_bytes
+                )
+            except OSError:
+                ok = False
+            if ok:
                 return cand.resolve()
         return None
 

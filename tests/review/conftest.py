@@ -305,5 +305,31 @@ def folder(_template, tmp_path) -> Path:
     """A fresh copy of the interview folder for each test (decisions do not leak)."""
     dst = tmp_path / "interviews"
     shutil.copytree(_template, dst)
-    # the transcripts point at the template's audio; the workspace finds the copy beside them
+    # point each transcript at its own copy of the audio, as the transcriber would have
+    from journeytape.transcribe.transcript import load_transcript
+
+    for tpath in dst.rglob("*.transcript.json"):
+        t = load_transcript(tpath)
+        t.recording.path = str(tpath.parent / Path(t.recording.path).name)
+        save_transcript(t, tpath)
+    annotated = list(dst.rglob("*.annotations.json"))
+    for apath in annotated:  # keep the link to the transcript by hash valid
+        from journeytape.annotate.annotations import load_annotations
+
+        a = load_annotations(apath)
+        tpath = apath.with_name(apath.name.replace(".annotations.json", ".transcript.json"))
+        a.transcript["path"] = str(tpath)
+        a.transcript["sha256"] = sha256_file(tpath)
+        save_annotations(a, apath)
     return dst
+
+
+@pytest.fixture(scope="session")
+def builders():
+    """The fixture builders, for tests that re-annotate (conftest is not importable under
+    pytest's importlib mode)."""
+    import types
+
+    return types.SimpleNamespace(
+        make_tag=make_tag, en_tags=en_tags, write_annotations=write_annotations
+    )
