@@ -220,6 +220,8 @@ class Recorder:
         self._paused = False
         self._state = "ready"
         self._input_overflows = 0
+        self._blocks_seen = 0
+        self._armed = False
         self._dropped_blocks = 0
         self._dropped_frames = 0
         self._silence_written = 0
@@ -232,11 +234,24 @@ class Recorder:
         self._lock = threading.Lock()
 
     # -- controls (any thread) --------------------------------------------------------------
-    def start(self) -> None:
+    def open(self) -> None:
+        """Open the microphone without keeping its audio (blocks are discarded until
+        :meth:`start`): the first open of a device can take a second or two to deliver."""
+        if self._stream is None:
+            self._open_stream()
+
+    def start(self, first_block_timeout: float = 5.0) -> None:
+        """Start writing; returns once audio really flows, so 'recording' is never a lie."""
         self._make_reserve()
         self._check_disk(initial=True)
+        self.open()
+        deadline = time.monotonic() + first_block_timeout
+        while self._blocks_seen == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if self._blocks_seen == 0:
+            self.say(f"Microphone {self.device.name!r} delivers no audio yet; waiting for it…")
         self._writer = WavWriter(self.folder / PART_NAME, self.fmt, self.riff_limit)
-        self._open_stream()
+        self._armed = True
         self.log.update(
             status="recording",
             started=now_iso(),
@@ -358,6 +373,9 @@ class Recorder:
         }
 
     def _callback(self, indata, frames, time_info, status) -> None:  # PortAudio thread
+        self._blocks_seen += 1
+        if not self._armed:
+            return
         if status.input_overflow:
             self._input_overflows += 1
         try:
@@ -422,8 +440,9 @@ class Recorder:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             return
-        try:
-            os.posix_fallocate(fd, 0, self.reserve_bytes)
+        try:  # never more than a quarter of what is free (small disks, tests)
+            size = min(self.reserve_bytes, shutil.disk_usage(self.folder).free // 4)
+            os.posix_fallocate(fd, 0, max(4096, size))
         except OSError:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
@@ -572,9 +591,17 @@ class Recorder:
             try:
                 refresh_devices()
                 self.device = resolve_device(self.device.name)
+                seen = self._blocks_seen
                 self._open_stream()
             except Exception:
                 self._check_disk()
+                continue
+            deadline = time.monotonic() + 5.0
+            while self._blocks_seen == seen and time.monotonic() < deadline:
+                if self._stop.wait(0.01):
+                    return False
+            if self._blocks_seen == seen:  # opened but silent: try again
+                self._close_stream()
                 continue
             with self.log._lock:
                 gap["wall_end"] = now_iso()

@@ -167,6 +167,7 @@ def run_tui(
             keys += " · " + f"{next(iter(keymap))}…{list(keymap)[-1]} tick"
         return Panel(Group(*parts), title="journeytape record", subtitle=keys)
 
+    rec.open()  # consent is on record: warm the device up so SPACE starts at once
     with _Keys() as keys, Live(render(), refresh_per_second=8, screen=False) as live:
         while not stop_evt.is_set():
             if rec.finished.is_set():

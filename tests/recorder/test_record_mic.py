@@ -1,0 +1,314 @@
+"""`journeytape record` end to end on the PulseAudio virtual microphone (real audio path:
+paplay → null sink → monitor source → ALSA pulse plugin → PortAudio → recorder → disk)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+pytestmark = [pytest.mark.mic, pytest.mark.timeout(120)]
+
+BASE = ["--pseudonym", "P01", "--consent", "yes", "--rate", "16000"]
+
+
+def _read(folder):
+    sess = json.loads((folder / "session.json").read_text())
+    consent = json.loads((folder / "consent.json").read_text())
+    return sess, consent
+
+
+def _audio(folder):
+    x, sr = sf.read(folder / "recording.wav", dtype="float32")
+    assert sr == 16000
+    return x
+
+
+def _tone_span(x, sr=16000, thresh=0.1):
+    """(start, end) seconds of the first loud stretch, measured in 10 ms frames."""
+    frames = np.abs(x[: len(x) // 160 * 160]).reshape(-1, 160).max(axis=1)
+    loud = np.flatnonzero(frames > thresh)
+    gaps = np.flatnonzero(np.diff(loud) > 10)  # a pause longer than 0.1 s ends the stretch
+    last = loud[gaps[0]] if len(gaps) else loud[-1]
+    return loud[0] * 0.01, (last + 1) * 0.01
+
+
+def _peak_hz(x, sr=16000):
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return np.argmax(spec) * sr / len(x)
+
+
+def test_records_tone_and_speech_with_markers(virtual_mic, audio_tools, tmp_path):
+    tone = audio_tools.tone(tmp_path / "tone.wav", 1000, 2.0)
+    speech = audio_tools.speech(tmp_path / "speech.wav", "the service desk never called me back")
+    root = tmp_path / "s"
+    rec = virtual_mic.record("--out", str(root), *BASE, "--duration", "7")
+    rec.wait_started()
+    virtual_mic.play(tone)
+    rec.send("m peak moment")
+    virtual_mic.play(speech)
+    assert rec.finish() == 0, rec.text
+    folder = audio_tools.folder(root)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "consent.json",
+        "recording.wav",
+        "session.json",
+    ]
+    sess, consent = _read(folder)
+    assert sess["status"] == "closed" and sess["stopped_by"] == "duration"
+    assert sess["samplerate"] == 16000 and sess["device"]["name"]
+    assert sess["overflows"]["dropped_frames"] == 0
+    assert [m["label"] for m in sess["markers"]] == ["peak moment"]
+    assert consent["how"] == ["typed"] and consent["typed_confirmation"] == "yes"
+    x = _audio(folder)
+    assert abs(len(x) / 16000 - 7.0) < 0.15
+    # the tone: 1 kHz for 2 s
+    start, end = _tone_span(x)
+    assert abs(_peak_hz(x[int(start * 16000) : int(end * 16000)]) - 1000) < 5
+    assert abs((end - start) - 2.0) < 0.1, (start, end)
+    # the marker sits after the tone
+    assert end - 0.1 < sess["markers"][0]["t"] < end + 1.0
+    # the speech arrives bit-exact at 16 kHz: find it by cross-correlation
+    ref, _ = sf.read(speech, dtype="float32")
+    ref = ref[np.flatnonzero(np.abs(ref) > 0.01)[0] :][:16000]
+    seg = x[int(end * 16000) :]
+    corr = np.correlate(seg, ref, mode="valid")
+    i = int(np.argmax(corr))
+    match = seg[i : i + len(ref)]
+    rel = np.dot(match, ref) / (np.linalg.norm(match) * np.linalg.norm(ref))
+    assert rel > 0.99, rel
+
+
+def test_pause_resume_and_ticks_from_stdin(virtual_mic, audio_tools, tmp_path):
+    root = tmp_path / "s"
+    rec = virtual_mic.record("--out", str(root), *BASE)
+    rec.wait_started()
+    time.sleep(1.0)
+    rec.send("p")
+    time.sleep(2.0)
+    rec.send("r")
+    time.sleep(1.0)
+    rec.send("s")
+    assert rec.finish() == 0, rec.text
+    sess, _ = _read(audio_tools.folder(root))
+    assert len(sess["pauses"]) == 1 and sess["pauses"][0]["wall_end"]
+    assert 0.7 < sess["pauses"][0]["t"] < 1.5
+    assert 1.6 < sess["audio"]["seconds"] < 2.6  # 4 s wall clock minus the 2 s pause
+    assert sess["stopped_by"] == "user"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signals_close_cleanly(virtual_mic, audio_tools, tmp_path, sig):
+    root = tmp_path / "s"
+    rec = virtual_mic.record("--out", str(root), *BASE)
+    t0 = rec.wait_started()
+    time.sleep(2.0)
+    rec.proc.send_signal(sig)
+    stopped = time.monotonic()
+    assert rec.finish() == 0, rec.text
+    folder = audio_tools.folder(root)
+    sess, _ = _read(folder)
+    assert sess["status"] == "closed" and sess["stopped_by"] == sig.name
+    got = len(_audio(folder)) / 16000
+    assert abs(got - (stopped - t0)) < 0.5, (got, stopped - t0)
+    assert not (folder / "recording.wav.part").exists()
+
+
+def test_kill9_then_recover_keeps_all_but_the_last_moment(virtual_mic, audio_tools, tmp_path):
+    root = tmp_path / "s"
+    rec = virtual_mic.record("--out", str(root), *BASE)
+    t0 = rec.wait_started()
+    time.sleep(4.0)
+    rec.proc.kill()
+    alive = time.monotonic() - t0
+    rec.finish()
+    folder = audio_tools.folder(root)
+    part = folder / "recording.wav.part"
+    assert part.exists() and not (folder / "recording.wav").exists()
+    sf.info(part)  # decodable even before recovery
+    assert json.loads((folder / "session.json").read_text())["status"] == "recording"
+    with open(part, "ab") as fh:
+        fh.write(b"\x01")  # and a torn half-frame, as a power cut mid-write would leave
+    r = subprocess.run(
+        [*audio_tools.cmd(), "record", "--recover", "--out", str(root)],
+        env=virtual_mic.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Recovered" in r.stderr + r.stdout
+    sess, _ = _read(folder)
+    assert sess["status"] == "closed" and sess["stopped_by"] == "recovered"
+    assert sess["recovered"]["torn_bytes"] == 1
+    got = len(_audio(folder)) / 16000
+    print(f"kill -9 after {alive:.2f} s: recovered {got:.2f} s, lost {alive - got:.2f} s")
+    assert abs(got - 4.0) <= 1.0 and alive - got < 0.6
+
+
+def test_refuses_to_record_without_consent(virtual_mic, audio_tools, tmp_path):
+    root = tmp_path / "s"
+    for extra in ([], ["--consent", "no"], ["--without-consent", " "]):
+        r = subprocess.run(
+            [
+                *audio_tools.cmd(),
+                "record",
+                "--no-tui",
+                "--out",
+                str(root),
+                "--pseudonym",
+                "P02",
+                *extra,
+            ],
+            env=virtual_mic.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+        assert r.returncode in (2, 3), r.stderr
+        assert "nothing was" in r.stderr or "needs a reason" in r.stderr, r.stderr
+        assert not root.exists() or not any(root.iterdir())
+
+
+def test_without_consent_keeps_the_reason(virtual_mic, audio_tools, tmp_path):
+    root = tmp_path / "s"
+    rec = virtual_mic.record(
+        "--out",
+        str(root),
+        "--pseudonym",
+        "P03",
+        "--rate",
+        "16000",
+        "--duration",
+        "1",
+        "--without-consent",
+        "consent form signed on paper",
+    )
+    assert rec.finish() == 0, rec.text
+    sess, consent = _read(audio_tools.folder(root))
+    assert consent["consent_obtained"] is False
+    assert consent["without_consent_reason"] == "consent form signed on paper"
+    assert sess["without_consent_reason"] == "consent form signed on paper"
+
+
+def test_no_input_device_gives_a_clear_message(audio_tools, tmp_path):
+    home, run = tmp_path / "home", tmp_path / "run"
+    home.mkdir()
+    run.mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PULSE_")}
+    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(run))
+    r = subprocess.run(
+        [*audio_tools.cmd(), "record", "--no-tui", "--out", str(tmp_path / "s"), *BASE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2
+    assert "No microphone found" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_permission_denied_output_folder(virtual_mic, audio_tools, tmp_path):
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv to drop the permission-bypass capabilities")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    os.chmod(locked, 0o555)
+    r = subprocess.run(
+        [
+            "setpriv",
+            "--bounding-set",
+            "-dac_override,-dac_read_search",
+            "--",
+            *audio_tools.cmd(),
+            "record",
+            "--no-tui",
+            "--out",
+            str(locked / "s"),
+            *BASE,
+        ],
+        env=virtual_mic.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2 and "permission denied" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 512 KiB tmpfs (we are root in CI); unmounted afterwards."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)], capture_output=True
+    )
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs: {r.stderr.decode().strip()}")
+    yield mnt
+    subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+@pytest.mark.parametrize("min_free", ["64k", "0"])
+def test_disk_full_stops_cleanly_with_a_valid_file(virtual_mic, audio_tools, small_disk, min_free):
+    """min_free 64k: the recorder stops before the disk is full; 0: it meets ENOSPC itself."""
+    root = small_disk / "s"
+    rec = virtual_mic.record(
+        "--out",
+        str(root),
+        "--pseudonym",
+        "P04",
+        "--consent",
+        "yes",
+        "--rate",
+        "48000",
+        "--min-free",
+        min_free,
+        "--warn-minutes",
+        "1",
+    )
+    assert rec.finish(timeout=60) == 4, rec.text
+    text = " ".join(rec.text.split())
+    assert "Disk" in text and "everything" in text and "saved" in text, text
+    assert "Traceback" not in text
+    folder = audio_tools.folder(root)
+    sess, _ = _read(folder)
+    assert sess["status"] == "closed" and sess["stopped_by"] == "disk-full"
+    info = sf.info(folder / "recording.wav")
+    size = (folder / "recording.wav").stat().st_size
+    assert info.frames == (size - 80) // 2 and info.frames > 48000  # > 1 s, exact header
+    assert sess["audio"]["frames"] == info.frames
+    assert not (folder / ".reserve").exists()
+
+
+def test_microphone_unplugged_and_back(virtual_mic, audio_tools, tmp_path):
+    root = tmp_path / "s"
+    rec = virtual_mic.record("--out", str(root), *BASE)
+    rec.wait_started()
+    time.sleep(1.5)
+    virtual_mic.unplug()
+    try:
+        time.sleep(3.0)
+    finally:
+        virtual_mic.replug()
+    deadline = time.monotonic() + 15
+    while "is back" not in rec.text and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.5)
+    rec.send("s")
+    assert rec.finish() == 0, rec.text
+    assert "stopped delivering audio" in rec.text and "is back" in rec.text
+    sess, _ = _read(audio_tools.folder(root))
+    assert len(sess["gaps"]) == 1 and sess["gaps"][0]["wall_end"]
+    assert 1.0 < sess["gaps"][0]["t"] < 2.2
+    assert sess["audio"]["seconds"] > sess["gaps"][0]["t"] + 1.0  # it went on recording
