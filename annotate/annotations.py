@@ -94,6 +94,9 @@ class Annotations:
     warnings: list[str] = field(default_factory=list)
     created: str = ""
     journeytape_version: str = ""
+    #: (added in 1.0, optional) {"version": "1.0", "rules_sha256": ...}: which annotator code
+    #: and rule files produced the tags; part of the key that decides when to re-annotate
+    annotator: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
     kind: str = KIND
 
@@ -116,6 +119,7 @@ class Annotations:
             warnings=d.get("warnings", []),
             created=d.get("created", ""),
             journeytape_version=d.get("journeytape_version", ""),
+            annotator=d.get("annotator", {}),
             schema_version=d["schema_version"],
         )
 

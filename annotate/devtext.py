@@ -63,7 +63,9 @@ def parse_marked(text: str) -> tuple[str, list[GoldSpan]]:
             plain = "".join(out)
             for part in text[i + 2 : close].split(";"):
                 label, _, value = part.strip().partition("=")
-                spans.append(GoldSpan(label.strip(), value.strip() or None, start, pos, plain[start:pos]))
+                spans.append(
+                    GoldSpan(label.strip(), value.strip() or None, start, pos, plain[start:pos])
+                )
             i = close + 1
         else:
             out.append(ch)
@@ -107,23 +109,41 @@ def transcript_from_text(
                 )
             )
             t += WORD_SECONDS
-        seg = Segment(id=len(segments), start=round(start, 3), end=round(t, 3), text=body,
-                      speaker=speaker, words=words)
+        seg = Segment(
+            id=len(segments),
+            start=round(start, 3),
+            end=round(t, 3),
+            text=body,
+            speaker=speaker,
+            words=words,
+        )
         talk[speaker] = talk.get(speaker, 0.0) + (t - start)
         if spans:
             gold[seg.id] = spans
         segments.append(seg)
         t += TURN_PAUSE
     speakers = [
-        Speaker(id=sid, label=label, role=role, role_source="text", role_confidence=1.0,
-                talk_time=round(talk.get(sid, 0.0), 3))
+        Speaker(
+            id=sid,
+            label=label,
+            role=role,
+            role_source="text",
+            role_confidence=1.0,
+            talk_time=round(talk.get(sid, 0.0), 3),
+        )
         for sid, label, role in _SPEAKERS.values()
         if sid in talk
     ]
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    recording = Recording(path=f"{name}.txt", sha256=digest, duration=round(t, 3),
-                          sample_rate=16000, channels=1, size_bytes=len(text.encode("utf-8")),
-                          format="text")
+    recording = Recording(
+        path=f"{name}.txt",
+        sha256=digest,
+        duration=round(t, 3),
+        sample_rate=16000,
+        channels=1,
+        size_bytes=len(text.encode("utf-8")),
+        format="text",
+    )
     transcript = Transcript(
         recording=recording,
         language=language,

@@ -1,0 +1,116 @@
+"""The rule data per language (``data/rules/<lang>.yaml``): lexicons, cue phrases, number words.
+
+Rules are data so that a researcher can read, extend or correct them without touching code;
+their sha256 is part of the annotator version, so changed rules re-annotate on the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+RULE_LANGUAGES = ("en", "nl", "de")
+
+
+@dataclass(frozen=True)
+class EmotionEntry:
+    term: str  # headword, the tag's value
+    emotion: str
+    polarity: float
+    intensity: float
+    forms: tuple[str, ...] = ()
+    source: str = "journeytape"
+
+
+@dataclass
+class Rules:
+    language: str
+    data: dict[str, Any]
+    emotions: list[EmotionEntry] = field(default_factory=list)
+
+    def words(self, *path: str) -> list[str]:
+        node: Any = self.data
+        for p in path:
+            node = node.get(p, {}) if isinstance(node, dict) else {}
+        if isinstance(node, dict):
+            return [str(k) for k in node]
+        return [str(x) for x in node or []]
+
+    def mapping(self, *path: str) -> dict[str, float]:
+        node: Any = self.data
+        for p in path:
+            node = node.get(p, {}) if isinstance(node, dict) else {}
+        return {str(k).lower(): float(v) for k, v in (node or {}).items()}
+
+
+def _rules_dir():
+    return files("journeytape.annotate").joinpath("data/rules")
+
+
+@cache
+def load_rules(lang: str) -> Rules | None:
+    """Rules for ``lang``, or None when journeytape has none (checklist tagging still works)."""
+    res = _rules_dir().joinpath(f"{lang}.yaml")
+    if not res.is_file():
+        return None
+    data = yaml.safe_load(res.read_text("utf-8")) or {}
+    emotions = [
+        EmotionEntry(
+            term=str(e["term"]),
+            emotion=str(e["emotion"]),
+            polarity=float(e["polarity"]),
+            intensity=float(e.get("intensity", 0.5)),
+            forms=tuple(str(f) for f in e.get("forms", [])),
+        )
+        for e in data.get("emotions", [])
+    ]
+    return Rules(lang, data, emotions)
+
+
+@cache
+def rules_sha256() -> str:
+    """One hash over every rule file: part of the cache key of annotations."""
+    h = hashlib.sha256()
+    for res in sorted(_rules_dir().iterdir(), key=lambda r: r.name):
+        if res.name.endswith(".yaml"):
+            h.update(res.name.encode())
+            h.update(res.read_bytes())
+    return h.hexdigest()
+
+
+def load_emolex(path: str, lang: str) -> list[EmotionEntry]:
+    """Optional NRC EmoLex words (e.g. emoatlas' ``langs/dutch.json``) as extra entries.
+
+    NRC EmoLex is for research/non-commercial use only, so it only ever *adds* to the
+    journeytape lexicon. Accepted shape: {word: [emotions...]} or {word: {emotion: 0|1}}.
+    """
+    import json
+    from pathlib import Path
+
+    raw = json.loads(Path(path).read_text("utf-8"))
+    out = []
+    pos = {"joy", "trust", "positive", "anticipation"}
+    neg = {"anger", "fear", "sadness", "disgust", "negative"}
+    for word, emos in raw.items():
+        if isinstance(emos, dict):
+            emos = [k for k, v in emos.items() if v]
+        emos = [str(e).lower() for e in emos]
+        p = (1 if set(emos) & pos else 0) - (1 if set(emos) & neg else 0)
+        if p == 0:
+            continue
+        named = [e for e in emos if e not in ("positive", "negative")]
+        out.append(
+            EmotionEntry(
+                term=str(word),
+                emotion=named[0] if named else ("positive" if p > 0 else "negative"),
+                polarity=0.5 * p,
+                intensity=0.4,
+                source="nrc-emolex",
+            )
+        )
+    return out
