@@ -300,28 +300,30 @@ def _template(tmp_path_factory) -> Path:
     return build_folder(tmp_path_factory.mktemp("review-template"))
 
 
-@pytest.fixture
-def folder(_template, tmp_path) -> Path:
-    """A fresh copy of the interview folder for each test (decisions do not leak)."""
-    dst = tmp_path / "interviews"
-    shutil.copytree(_template, dst)
-    # point each transcript at its own copy of the audio, as the transcriber would have
+def copy_folder(template: Path, dst: Path) -> Path:
+    """Copy the interviews; point each transcript at its own audio copy (as the transcriber
+    would have) and keep the annotations linked to their transcript by hash."""
+    from journeytape.annotate.annotations import load_annotations
     from journeytape.transcribe.transcript import load_transcript
 
+    shutil.copytree(template, dst)
     for tpath in dst.rglob("*.transcript.json"):
         t = load_transcript(tpath)
         t.recording.path = str(tpath.parent / Path(t.recording.path).name)
         save_transcript(t, tpath)
-    annotated = list(dst.rglob("*.annotations.json"))
-    for apath in annotated:  # keep the link to the transcript by hash valid
-        from journeytape.annotate.annotations import load_annotations
-
+    for apath in dst.rglob("*.annotations.json"):
         a = load_annotations(apath)
         tpath = apath.with_name(apath.name.replace(".annotations.json", ".transcript.json"))
         a.transcript["path"] = str(tpath)
         a.transcript["sha256"] = sha256_file(tpath)
         save_annotations(a, apath)
     return dst
+
+
+@pytest.fixture
+def folder(_template, tmp_path) -> Path:
+    """A fresh copy of the interview folder for each test (decisions do not leak)."""
+    return copy_folder(_template, tmp_path / "interviews")
 
 
 @pytest.fixture(scope="session")
@@ -333,3 +335,66 @@ def builders():
     return types.SimpleNamespace(
         make_tag=make_tag, en_tags=en_tags, write_annotations=write_annotations
     )
+
+
+# -- a real browser: the system chromium driven by the system chromedriver ----------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+BROWSER_TOKEN = "browser-test-token-42"
+
+
+@pytest.fixture(scope="module")
+def served(_template, tmp_path_factory):
+    """The review app on 127.0.0.1 (free port) in a thread, over its own interview folder."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from journeytape.annotate.review.app import create_app
+
+    folder = copy_folder(_template, tmp_path_factory.mktemp("browser") / "interviews")
+    app = create_app(folder, token=BROWSER_TOKEN, reviewer="default-reviewer")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    import types
+
+    yield types.SimpleNamespace(
+        url=f"http://127.0.0.1:{server.server_port}", folder=folder, token=BROWSER_TOKEN
+    )
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    """Headless Chromium from Debian's packages (never a downloaded browser)."""
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        pytest.skip(
+            "needs Debian's chromium and chromium-driver (apt-get install chromium "
+            "chromium-driver; `make test` installs them)"
+        )
+    webdriver = pytest.importorskip("selenium.webdriver", reason="pip install selenium")
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = str(CHROMIUM)
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--autoplay-policy=no-user-gesture-required",
+        "--window-size=1300,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        opts.add_argument(arg)
+    d = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
+    d.set_page_load_timeout(30)
+    yield d
+    d.quit()
