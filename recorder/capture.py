@@ -222,6 +222,8 @@ class Recorder:
         self._input_overflows = 0
         self._blocks_seen = 0
         self._armed = False
+        self._preview: bytes | None = None
+        self._last_disk_warning = -1e9
         self._dropped_blocks = 0
         self._dropped_frames = 0
         self._silence_written = 0
@@ -320,6 +322,8 @@ class Recorder:
             return [m for m in self._messages if m[0] > since]
 
     def status(self) -> Status:
+        if not self._armed and self._preview is not None:
+            self._level(self._preview)
         now = time.monotonic()
         bps = self.fmt.bytes_per_second
         left = max(0, self._free - self.min_free_bytes) / bps
@@ -375,6 +379,7 @@ class Recorder:
     def _callback(self, indata, frames, time_info, status) -> None:  # PortAudio thread
         self._blocks_seen += 1
         if not self._armed:
+            self._preview = bytes(indata)  # for the level meter before recording starts
             return
         if status.input_overflow:
             self._input_overflows += 1
@@ -470,8 +475,13 @@ class Recorder:
             self.say(msg)
             return False
         left = (self._free - self.min_free_bytes) / self.fmt.bytes_per_second
-        if left < self.warn_seconds_left and int(time.monotonic()) % 30 == 0:
-            self.say(f"Disk space for only {left / 60:.0f} more minutes of audio.")
+        now = time.monotonic()
+        if left < self.warn_seconds_left and now - self._last_disk_warning > 60:
+            self._last_disk_warning = now
+            self.say(
+                f"Disk space for only {left / 60:.1f} more minutes of audio in {self.folder}; "
+                "the recording stops cleanly before the disk is full."
+            )
         return True
 
     def _level(self, block: bytes) -> None:

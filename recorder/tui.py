@@ -111,6 +111,8 @@ def run_tui(
             "device-lost": "bold white on magenta",
         }.get(st.state, "bold")
         state = " ● REC " if st.state == "recording" else f" {st.state.upper()} "
+        if not started:
+            state = " READY (not recording) "
         head.add_row(Text(state, style=state_style), Text(fmt_time(st.seconds), style="bold"))
         head.add_row("input", Text.from_markup(level_bar(st.peak_db)))
         warn = []
@@ -136,15 +138,21 @@ def run_tui(
                 style="bold red" if lost or st.gaps else "dim",
             ),
         )
-        cl = Table(show_header=False, box=None, padding=(0, 1))
+        cells = []
         for key, item_id in keymap.items():
             it = next(x for x in checklist if x["id"] == item_id)
             done = it.get("ticked_at") is not None
+            mark = "[green]✔[/]" if done else "☐"
+            kind = "[dim]ch[/]" if it.get("kind") == "channel" else "[dim]tp[/]"
+            cells.append(f"[bold]{key}[/] {mark} {it.get('label') or item_id} {kind}")
+        ncol = 1 if len(cells) <= 8 else 2 if len(cells) <= 24 else 3
+        rows = -(-len(cells) // ncol)
+        cl = Table(show_header=False, box=None, padding=(0, 2))
+        for _ in range(ncol):
+            cl.add_column()
+        for r in range(rows):
             cl.add_row(
-                f"[bold]{key}[/]",
-                "[green]✔[/]" if done else "☐",
-                it.get("label") or item_id,
-                f"[dim]{it.get('kind', '')}[/]",
+                *[cells[c * rows + r] if c * rows + r < len(cells) else "" for c in range(ncol)]
             )
         marks = rec.log.data.get("markers", [])[-5:]
         mk = "\n".join(f"{fmt_time(m['t'])}  {m.get('label') or '(marker)'}" for m in marks)
@@ -266,7 +274,7 @@ def run_plain(
         threading.Thread(target=reader, daemon=True, name="journeytape-stdin").start()
     reason = "user"
     last_status = time.monotonic()
-    seen = time.monotonic() - 1
+    seen = 0.0
     while not stop_evt.wait(0.1):
         if rec.finished.is_set():
             reason = rec.stop_reason or "error"
