@@ -294,6 +294,9 @@ def record(
         checklist=checklist,
         consent={"file": "consent.json", "purpose_sha256": purpose.sha256},
         without_consent_reason=without_consent,
+        device=dev.to_json(),
+        samplerate=samplerate,
+        channels=nch,
     )
 
     rec = Recorder(
@@ -322,46 +325,53 @@ def record(
 
     from journeytape.recorder.tui import run_plain, run_tui
 
+    plain = no_tui or not interactive
     reason = "error"
+    failure: str | None = None
     try:
-        if no_tui or not interactive:
-            if spoken_consent:
-                record_.how.append("spoken-in-recording")
-                record_.spoken = {"start": 0.0, "end": None}
-                record_.save(folder)
-            reason = run_plain(rec, stop_evt, duration=duration)
-        else:
-            reason = run_tui(
-                rec,
-                stop_evt,
-                duration=duration,
-                spoken_consent=spoken_consent,
-                on_spoken_consent=_spoken,
-                lang=lang,
-            )
-    except RecorderError as exc:
-        rec.stop("error")
-        close_session(folder, log, stopped_by="error")
-        lock.release()
-        raise _fail(f"{exc} (session folder: {folder})") from None
-    except OSError as exc:
-        rec.stop("error")
-        close_session(folder, log, stopped_by="error")
-        lock.release()
-        raise _fail(f"{exc} (session folder: {folder})") from None
+        try:
+            if plain:
+                if spoken_consent:
+                    record_.how.append("spoken-in-recording")
+                    record_.spoken = {"start": 0.0, "end": None}
+                    record_.save(folder)
+                reason = run_plain(rec, stop_evt, duration=duration)
+            else:
+                reason = run_tui(
+                    rec,
+                    stop_evt,
+                    duration=duration,
+                    spoken_consent=spoken_consent,
+                    on_spoken_consent=_spoken,
+                    lang=lang,
+                )
+        except (RecorderError, OSError) as exc:
+            failure = str(exc)
+            reason = "error"
+        if signal_reason:
+            reason = signal_reason[0]
+        # signals stay caught until the file is closed: a second Ctrl-C must not tear it
+        rec.stop(reason)
+        try:
+            final = close_session(folder, log, stopped_by=rec.stop_reason or reason)
+        except (SessionError, OSError) as exc:
+            raise _fail(
+                f"could not close the session ({exc}); the audio is safe in {folder}. "
+                f"Run: journeytape record --recover --out {folder}",
+                code=4,
+            ) from None
     finally:
+        lock.release()
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(s, signal.SIG_DFL if s != signal.SIGINT else signal.default_int_handler)
-    if signal_reason:
-        reason = signal_reason[0]
-    rec.stop(reason)
-    final = close_session(folder, log, stopped_by=rec.stop_reason or reason)
-    lock.release()
+    if failure is not None:
+        raise _fail(f"{failure} (session folder: {folder})", code=4)
     st = log.data
     ov = st["overflows"]
-    for _, msg in rec.messages_since(0):
-        if "disk" in msg.lower() or "error" in msg.lower():
-            console.print(f"[bold yellow]{msg}[/]")
+    if not plain:  # plain mode printed them as they came
+        for _, msg in rec.messages_since(0):
+            if "disk" in msg.lower() or "error" in msg.lower():
+                console.print(f"[bold yellow]{msg}[/]")
     if final is None:
         console.print(f"Nothing was recorded; consent is kept in {folder}.")
         return

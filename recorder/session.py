@@ -196,13 +196,17 @@ def find_unfinished(root: Path) -> list[Unfinished]:
             data = json.loads(sj.read_text("utf-8"))
         except (OSError, ValueError):
             continue
-        if data.get("format") != FORMAT or data.get("status") not in ("recording", "closing"):
+        if data.get("format") != FORMAT:
+            continue
+        part = folder / PART_NAME
+        status = data.get("status")
+        # "ready" with audio: killed in the instant between creating the file and saying so
+        if status not in ("recording", "closing") and not (status == "ready" and part.exists()):
             continue
         lock = SessionLock(folder)
         if not lock.acquire():
             continue  # a recorder is alive on it
         lock.release()
-        part = folder / PART_NAME
         out.append(
             Unfinished(
                 folder,

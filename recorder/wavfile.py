@@ -90,6 +90,7 @@ class WavWriter:
         try:
             self._write_all(_header(fmt, 0, riff_limit))
             os.fsync(self._fd)
+            _fsync_dir(self.path.parent)  # the new name itself must survive a power cut
         except BaseException:
             os.close(self._fd)
             raise
@@ -208,3 +209,16 @@ def repair(
         torn_bytes=torn,
         container="wav" if data <= riff_limit else "rf64",
     )
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
