@@ -71,13 +71,17 @@ class LanguageAnnotator:
         self.check_matcher = Matcher(vocab, validate=True)
         self.match_info: dict[str, tuple[str, str, str, float]] = {}
         for item in guide.checklist:
-            plain, wild = [], []
+            plain, wild, exact = [], [], []
             for syn in item.synonyms_for(lang):
-                (wild if "*" in syn else plain).append(syn)
-            if plain:
+                if syn.startswith("="):
+                    exact.append(syn[1:])
+                else:
+                    (wild if "*" in syn else plain).append(syn)
+            if plain or exact:
                 key = f"{item.id}|synonym"
                 self.match_info[key] = (item.id, item.kind, "synonym", 0.9)
-                self.check_lower.add(key, [nlp.make_doc(s) for s in plain])
+                self.check_lower.add(key, [nlp.make_doc(s) for s in plain + exact])
+            if plain:
                 key_l = f"{item.id}|lemma"
                 self.match_info[key_l] = (item.id, item.kind, "lemma", 0.85)
                 self.check_lemma.add(key_l, list(nlp.pipe(plain)))
@@ -146,6 +150,7 @@ class LanguageAnnotator:
         )
         self.deadline_m = phrase_matcher(("deadline", r.words("goal", "deadline_words")))
         self.goal_not_after = {w.lower() for w in r.words("goal", "not_after")}
+        self.goal_recurring = {w.lower() for w in r.words("goal", "recurring")}
         self.exp_m = phrase_matcher(
             ("as_expected", r.words("expectation", "as_expected")),
             ("too_long", r.words("expectation", "too_long")),
@@ -181,7 +186,9 @@ class LanguageAnnotator:
         if evaluative and role is None and doc.text.rstrip().endswith("?"):
             evaluative = False  # unknown speaker asking a question: probably the interviewer
         if evaluative:
-            hits += self.emotion(doc)
+            cues = [(s, e) for _, s, e in self.peak_m(doc)]
+            # "the worst moment", "das Schlimmste": a superlative naming a peak is no emotion
+            hits += [h for h in self.emotion(doc) if not any(s <= h.start < e for s, e in cues)]
             hits += self.score(doc, hits, context)
             hits += self.expectation(doc, context)
             hits += self.peak(doc, hits)
@@ -232,7 +239,20 @@ class LanguageAnnotator:
                 prev.end = max(prev.end, h.end)
                 continue
             kept.append(h)
-        return kept
+        # a mention inside a longer mention of another item of the same label is part of it:
+        # "close the ticket" is ticket_closed, not also ticket_logged
+        return [
+            h
+            for h in kept
+            if not any(
+                o is not h
+                and o.label == h.label
+                and o.start <= h.start
+                and h.end <= o.end
+                and (o.end - o.start) > (h.end - h.start)
+                for o in kept
+            )
+        ]
 
     # -- EMOTION ---------------------------------------------------------------------------------
     def emotion(self, doc) -> list[Hit]:
@@ -426,7 +446,8 @@ class LanguageAnnotator:
             # "seven out of ten", "acht von zehn", "8 uit 10"
             scale_at = [e for s, e in cues.get("scale", []) if s == end]
             if scale_at:
-                sc = self.number_at(doc, scale_at[0])
+                # "out of" + "ten", or a phrase that holds the number itself ("von zehn")
+                sc = self.number_at(doc, scale_at[0]) or self.number_at(doc, scale_at[0] - 1)
                 if sc and sc[0] > 0 and val <= sc[0]:
                     article = self._article_before(cues, i)
                     out.append(
@@ -450,15 +471,8 @@ class LanguageAnnotator:
                 if i > 0 and doc[i - 1].lower_.rstrip(":") in self.grade_cues and val <= 6:
                     out.append(self._grade_hit(doc, i - 1, i, val, cues, hits))
                 continue
-            if end < n and (
-                doc[end].lower_ in self.not_score_after
-                or doc[end].is_alpha
-                and doc[end].lower_ not in self.grade_mods
-                and doc[end].lower_ not in ("out", "uit", "von", "aus")
-                and not doc[end].is_punct
-                and doc[end].lower_ not in self.breaks
-            ):
-                continue  # "a five minute wait", "een paar dagen"
+            if end < n and self._counts_something(doc[end]):
+                continue  # "a five minute wait", "een paar dagen", "zwei Wochen"
             german_grade = (
                 bool(self.school_grades)
                 and (tok.text[:1].isupper() or val <= 6 and asked)
@@ -469,11 +483,24 @@ class LanguageAnnotator:
                 out.append(self._grade_hit(doc, article, i, val, cues, hits))
                 continue
             cue_before = any(s < i and i - s <= 5 for s, _ in cues.get("cue", []))
-            if not (asked or cue_before) or not 0 <= val <= 10:
+            digit = _NUM.match(low) is not None  # "een 8", "a 7": a grade even without a cue
+            if not (asked or cue_before or digit) or not 0 <= val <= 10:
                 continue
-            conf = 0.8 if asked else 0.65
+            conf = 0.8 if asked else 0.65 if cue_before else 0.6
             out.append(self._score_hit(doc, article, end, val, "article", conf, "1-10", cues, hits))
         return out
+
+    def _counts_something(self, nxt) -> bool:
+        """Is the word after a number what it counts ("five minutes", "zwei Kollegen")?"""
+        low = nxt.lower_
+        if low in self.not_score_after or nxt.lemma_.lower() in self.not_score_after:
+            return True
+        if low in self.grade_mods:
+            return False
+        if nxt.pos_ in ("NOUN", "PROPN"):  # trained pipelines tag parts of speech
+            return True
+        # German nouns are capitalised; a blank pipeline has no tagger
+        return self.lang == "de" and nxt.is_alpha and nxt.text[:1].isupper()
 
     def _article_before(self, cues, i: int) -> int:
         best = i
@@ -686,6 +713,8 @@ class LanguageAnnotator:
             if nxt in self.goal_not_after or doc[e].lemma_.lower() in self.goal_not_after:
                 continue
             end = self._clause_end(doc, s, 4)
+            if any(doc[k].lower_ in self.goal_recurring for k in range(e, end)):
+                continue  # "I had to be let in every morning" is a routine, not a goal
             if raw[(s, e)] == "conditional":
                 if not any(s < d < end for d in deadlines):
                     continue

@@ -60,6 +60,127 @@ def guide_example(
         typer.echo(f"wrote {out}; check it with `journeytape guide check {out}`")
 
 
+def annotate(
+    paths: list[Path] = typer.Argument(
+        ...,
+        help="Transcript files (*.transcript.json) or folders searched recursively for them.",
+    ),
+    guide: Path = typer.Option(
+        ..., "--guide", "-g", help="Interview guide YAML (`journeytape guide example`)."
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Write annotations and reports here (mirroring sub-folders) instead of beside "
+        "each transcript.",
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Re-annotate even when transcript, guide and rules are unchanged."
+    ),
+    emolex: Path | None = typer.Option(
+        None,
+        "--emolex",
+        help="Optional NRC EmoLex JSON for the transcripts' language (e.g. emoatlas "
+        "langs/dutch.json). Research/non-commercial licence; only adds to journeytape's own "
+        "lexicon.",
+    ),
+    reports: bool = typer.Option(
+        True, "--reports/--no-reports", help="Write <name>.report.md/.html per interview."
+    ),
+) -> None:
+    """Tag transcripts against the guide's checklist: channels, touchpoints, goals, emotions,
+    scores, expectations and peaks.
+
+    Writes <name>.annotations.json (+ .report.md and .report.html) per transcript, and
+    annotations-summary.md/.csv across all of them. Transcripts whose annotations are current
+    (same transcript, guide and rules) are skipped; --force redoes them.
+
+    Example: journeytape annotate transcripts/ --guide guide.yaml
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from journeytape.annotate.guide import GuideError, load_guide
+    from journeytape.annotate.report import write_summary
+    from journeytape.annotate.run import annotate_paths, find_transcripts
+
+    console = Console(stderr=True)
+    try:
+        g = load_guide(guide)
+        files = find_transcripts(paths)
+    except (GuideError, FileNotFoundError) as exc:
+        console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+    if not files:
+        console.print(
+            f"[red]error:[/red] no *.transcript.json found in {', '.join(map(str, paths))}"
+        )
+        raise typer.Exit(2)
+    for w in g.warnings:
+        console.print(f"[yellow]guide warning:[/yellow] {w}", highlight=False)
+
+    results = []
+    with Progress(
+        TextColumn("[bold]annotate[/bold] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=len(files) < 2 or not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("", total=len(files))
+        try:
+            for r in annotate_paths(
+                paths,
+                g,
+                out=out,
+                force=force,
+                emolex=str(emolex) if emolex else None,
+                reports=reports,
+                on_start=lambda p: progress.update(task, description=p.name),
+            ):
+                results.append(r)
+                progress.advance(task)
+                _print_result(console, r)
+        except GuideError as exc:
+            console.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from None
+
+    done = [(r.name, r.annotations) for r in results if r.annotations is not None]
+    if done:
+        folder = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
+        labels = {it.id: it.label(g.languages[0]) for it in g.checklist}
+        written = write_summary(done, folder, labels)
+        console.print(f"summary of {len(done)} interviews: {written[0]}", highlight=False)
+    errors = [r for r in results if r.status == "error"]
+    if errors:
+        console.print(f"[red]{len(errors)} of {len(results)} transcripts failed[/red]")
+        raise typer.Exit(1)
+
+
+def _print_result(console, r) -> None:
+    if r.status == "error":
+        console.print(f"[red]error[/red] {r.transcript}: {r.error}", highlight=False)
+        return
+    a = r.annotations
+    covered = [c for c in a.coverage if c.covered]
+    missing = [c.label for c in a.coverage if not c.covered]
+    counts = {}
+    for t in a.tags:
+        counts[t.label] = counts.get(t.label, 0) + 1
+    state = "annotated" if r.status == "annotated" else "up to date"
+    console.print(
+        f"[green]{state}[/green] {r.name} ({a.language}, {a.pipeline.get('name')}): "
+        f"{len(covered)}/{len(a.coverage)} checklist items; "
+        + ", ".join(f"{k.lower()} {v}" for k, v in counts.items()),
+        highlight=False,
+    )
+    if missing:
+        console.print("    never discussed: " + ", ".join(missing), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add this stage's subcommands to ``app``. Import nothing heavy at module level."""
+    app.command("annotate")(annotate)
     app.add_typer(guide_app, name="guide")

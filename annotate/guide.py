@@ -170,7 +170,8 @@ class ChecklistItem:
     kind: str  # "channel" | "touchpoint"
     labels: Text
     #: language → phrases; "word*" matches words starting with it (compounds: "helpdesk*"),
-    #: "*word" words ending with it ("*laptop" matches "Ersatzlaptop")
+    #: "*word" words ending with it ("*laptop" matches "Ersatzlaptop"), "=word" only that exact
+    #: form (not its lemma)
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     #: language → spaCy Matcher token patterns ("*" = every language)
     patterns: dict[str, list[list[dict[str, Any]]]] = field(default_factory=dict)
@@ -479,8 +480,11 @@ def _parse_item(
             for j, w in enumerate(ws):
                 wline = c.line_of(ws, j, lline)
                 word = c.string(w, wline, "synonym")
-                if word.strip("*") == "" or "*" in word.strip("*") or " " in word and "*" in word:
+                bare = word.removeprefix("=")
+                if bare.strip("*") == "" or "*" in bare.strip("*") or " " in bare and "*" in bare:
                     raise c.fail(wline, f"synonym {word!r}: '*' only at the start or end of a word")
+                if word.startswith("=") and "*" in word:
+                    raise c.fail(wline, f"synonym {word!r}: use either '=' or '*', not both")
                 out.append(word)
             synonyms[str(lang)] = out
 
