@@ -103,8 +103,18 @@ def pieces(seg: SegmentView, tags: list[TagView]) -> list[Piece]:
         if word is None and fix is not None:
             word = next((w for w in words if w.start_char < q and w.end_char > p), None)
         covering = [t for t in visible if t.start_char <= p and t.end_char >= q]
-        # spaces and punctuation between words belong to the sentence before them
         prev = out[-1] if out else None
+        if (
+            word is None
+            and fix is None
+            and prev is not None
+            and not prev.fixed
+            and prev.tags == [t.id for t in covering]
+        ):
+            # spaces and punctuation join the word before them: half the spans on a page
+            prev.text += text
+            prev.e = q
+            continue
         out.append(
             Piece(
                 text=text,
@@ -407,9 +417,9 @@ def create_app(
         w = ws()
         if action in ("accept", "reject", "reset"):
             status = {"accept": "accepted", "reject": "rejected", "reset": "pending"}[action]
-            t = w.set_status(iid, tag_id, status, who(data))
+            seg_id = w.set_status(iid, tag_id, status, who(data))
         elif action == "edit":
-            t = w.edit_tag(
+            seg_id = w.edit_tag(
                 iid,
                 tag_id,
                 str(data.get("label", "")),
@@ -417,15 +427,16 @@ def create_app(
                 data.get("note"),
                 who(data),
             )
+            status = "accepted"
         else:
             abort(400, "action must be accept, reject, reset or edit")
-        return segment_reply(iid, t.segment_id, tag={"id": t.id, "status": t.status})
+        return segment_reply(iid, seg_id, tag={"id": tag_id, "status": status})
 
     @app.post("/api/i/<int:iid>/tags")
     def tag_add(iid: int):
         data = body()
         seg_id = as_int(data.get("segment_id"), "segment_id")
-        t = ws().add_tag(
+        tid = ws().add_tag(
             iid,
             seg_id,
             as_int(data.get("start_char"), "start_char"),
@@ -435,7 +446,7 @@ def create_app(
             data.get("note"),
             who(data),
         )
-        return segment_reply(iid, seg_id, tag={"id": t.id, "status": t.status})
+        return segment_reply(iid, seg_id, tag={"id": tid, "status": "accepted"})
 
     @app.post("/api/i/<int:iid>/word")
     def word_fix(iid: int):

@@ -914,12 +914,42 @@ class Workspace:
                 return t
         raise WorkspaceError(f"interview {view.name!r} has no tag {tag_id!r}")
 
-    def set_status(self, iid: int, tag_id: str, status: str, who: str | None = None) -> TagView:
+    def _tag_segment(self, iid: int, tag_id: str) -> int:
+        """The segment of a tag (annotator's or added in review); one cheap query."""
+        row = self.conn.execute(
+            "SELECT seg_id FROM tags WHERE interview_id = ? AND tag_id = ?", (iid, tag_id)
+        ).fetchone()
+        if row is not None:
+            return row["seg_id"]
+        name = self._row(iid)["name"]
+        row = self.conn.execute(
+            "SELECT payload FROM decisions WHERE interview = ? AND kind = ? AND target = ?",
+            (name, TAG_ADD, tag_id),
+        ).fetchone()
+        if row is None:
+            raise WorkspaceError(f"interview {name!r} has no tag {tag_id!r}")
+        return json.loads(row["payload"])["segment_id"]
+
+    def _segment_text(self, iid: int, segment_id: int, start_char: int, end_char: int) -> str:
+        row = self.conn.execute(
+            "SELECT text FROM segments WHERE interview_id = ? AND seg_id = ?", (iid, segment_id)
+        ).fetchone()
+        if row is None:
+            raise WorkspaceError(f"interview {iid} has no segment {segment_id}")
+        text = row["text"]
+        if not (0 <= start_char < end_char <= len(text)):
+            raise WorkspaceError(
+                f"span {start_char}-{end_char} is outside segment {segment_id} (0-{len(text)})"
+            )
+        return text
+
+    def set_status(self, iid: int, tag_id: str, status: str, who: str | None = None) -> int:
+        """Accept, reject or reset a tag; return its segment id."""
         if status not in STATUSES:
             raise WorkspaceError(f"status must be one of {', '.join(STATUSES)}")
-        self._tag(self.interview(iid), tag_id)
+        seg_id = self._tag_segment(iid, tag_id)
         self._record(iid, TAG_STATUS, tag_id, {"status": status}, who)
-        return self._tag(self.interview(iid), tag_id)
+        return seg_id
 
     def edit_tag(
         self,
@@ -929,13 +959,14 @@ class Workspace:
         value: str | None,
         note: str | None = None,
         who: str | None = None,
-    ) -> TagView:
+    ) -> int:
+        """Change a tag's label/value (and note); an edited tag counts as accepted."""
         _check_label(label)
-        self._tag(self.interview(iid), tag_id)
+        seg_id = self._tag_segment(iid, tag_id)
         payload = {"label": label, "value": _clean_value(value), "note": note or None}
         self._record(iid, TAG_EDIT, tag_id, payload, who)
         self._record(iid, TAG_STATUS, tag_id, {"status": "accepted"}, who)
-        return self._tag(self.interview(iid), tag_id)
+        return seg_id
 
     def add_tag(
         self,
@@ -947,17 +978,13 @@ class Workspace:
         value: str | None = None,
         note: str | None = None,
         who: str | None = None,
-    ) -> TagView:
+    ) -> str:
+        """Tag a span of a segment's original text; return the new tag's id."""
         _check_label(label)
-        view = self.interview(iid)
-        seg = view.segment(segment_id)
-        if not (0 <= start_char < end_char <= len(seg.original_text)):
-            raise WorkspaceError(
-                f"span {start_char}-{end_char} is outside segment {segment_id} "
-                f"(0-{len(seg.original_text)})"
-            )
+        text = self._segment_text(iid, segment_id, start_char, end_char)
         value = _clean_value(value)
-        tid = user_tag_id(view.name, label, segment_id, start_char, end_char, value)
+        name = self._row(iid)["name"]
+        tid = user_tag_id(name, label, segment_id, start_char, end_char, value)
         payload = {
             "segment_id": segment_id,
             "start_char": start_char,
@@ -965,10 +992,10 @@ class Workspace:
             "label": label,
             "value": value,
             "note": note or None,
-            "quote": seg.original_text[start_char:end_char],
+            "quote": text[start_char:end_char],
         }
         self._record(iid, TAG_ADD, tid, payload, who)
-        return self._tag(self.interview(iid), tid)
+        return tid
 
     def fix_word(
         self,
@@ -980,10 +1007,7 @@ class Workspace:
         who: str | None = None,
     ) -> SegmentView:
         """Replace the text at a span of the original segment text (a misheard word)."""
-        view = self.interview(iid)
-        seg = view.segment(segment_id)
-        if not (0 <= start_char < end_char <= len(seg.original_text)):
-            raise WorkspaceError(f"span {start_char}-{end_char} is outside segment {segment_id}")
+        text = self._segment_text(iid, segment_id, start_char, end_char)
         new = " ".join(new.split())
         if not new:
             raise WorkspaceError("the corrected word is empty")
@@ -991,12 +1015,22 @@ class Workspace:
             "segment_id": segment_id,
             "start_char": start_char,
             "end_char": end_char,
-            "old": seg.original_text[start_char:end_char],
+            "old": text[start_char:end_char],
             "new": new,
         }
         self._record(iid, WORD_FIX, f"{segment_id}:{start_char}-{end_char}", payload, who)
-        self._reindex_fts(iid)
-        return self.interview(iid).segment(segment_id)
+        seg = self.interview(iid).segment(segment_id)
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        c.execute(
+            "DELETE FROM segments_fts WHERE interview_id = ? AND seg_id = ?", (iid, segment_id)
+        )
+        c.execute(
+            "INSERT INTO segments_fts(text, interview_id, seg_id) VALUES (?,?,?)",
+            (seg.text, iid, segment_id),
+        )
+        c.execute("COMMIT")
+        return seg
 
     def rename_speaker(self, iid: int, speaker_id: str, label: str, who: str | None = None):
         label = " ".join(label.split())[:80]

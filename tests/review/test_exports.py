@@ -257,3 +257,31 @@ def test_export_cli_writes_every_format(reviewed, folder, tmp_path):
         app, ["export", str(folder), "-i", "nope", "-o", str(tmp_path / "x.csv")]
     )
     assert res.exit_code == 1 and "no interview named nope" in res.output
+
+
+def test_qdpx_meets_what_qualcoders_importer_reads(reviewed, tmp_path):
+    """QualCoder is not installable here (not on PyPI or in Debian), so check what its REFI-QDA
+    importer relies on: a Sources/ folder with internal:// paths, a file-name suffix on
+    audio sources, and users and creation dates on every source, transcript and selection
+    (it reads dates without a fallback on transcripts)."""
+    data = exports.export(reviewed, "qdpx", tmp_path / "p.qdpx")[0].read_bytes()
+    z = zipfile.ZipFile(io.BytesIO(data))
+    names = set(z.namelist())
+    root = ET.fromstring(z.read("project.qde"))
+    users = {u.get("guid") for u in root.iterfind("q:Users/q:User", NS)}
+    for tag in ("TextSource", "AudioSource", "Transcript", "PlainTextSelection", "Coding"):
+        els = list(root.iter(f"{{{NS['q']}}}{tag}"))
+        assert els, tag
+        for el in els:
+            assert el.get("creationDateTime", "").endswith("Z"), tag
+            assert el.get("creatingUser") in users, tag
+    for el in root.iter():
+        for attr in ("plainTextPath", "path"):
+            if el.get(attr):
+                assert el.get(attr).startswith("internal://")
+                assert "Sources/" + el.get(attr).removeprefix("internal://") in names
+    for au in root.iterfind("q:Sources/q:AudioSource", NS):
+        assert au.get("name").endswith(".wav")
+    # every code referenced exists in the codebook
+    guids = {c.get("guid") for c in root.iter(f"{{{NS['q']}}}Code")}
+    assert {r.get("targetGUID") for r in root.iter(f"{{{NS['q']}}}CodeRef")} <= guids

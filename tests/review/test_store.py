@@ -58,6 +58,7 @@ def test_accept_reject_edit_add_with_who_and_when(ws):
     seg = v.segment(2)
     start = seg.original_text.index("Honestly")
     added = ws.add_tag(iid, 2, start, start + len("Honestly"), "EMOTION", "candour")
+    assert added.startswith("u")
     v = ws.interview(iid)
     by_id = {t.id: t for t in v.tags}
     assert by_id[desk.id].status == "accepted" and by_id[desk.id].who == "bob"
@@ -69,8 +70,8 @@ def test_accept_reject_edit_add_with_who_and_when(ws):
         "accepted",
     )
     assert edited.note == "the IT guy"
-    assert by_id[added.id].origin == "user" and by_id[added.id].text == "Honestly"
-    assert by_id[added.id].start >= seg.start and by_id[added.id].end <= seg.end
+    assert by_id[added].origin == "user" and by_id[added].text == "Honestly"
+    assert by_id[added].start >= seg.start and by_id[added].end <= seg.end
     # rejecting the portal tag uncovers the checklist item
     cov = {c.item: c for c in v.coverage}
     assert not cov["portal"].covered
