@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("asr", "diarization", "annotate")
+BENCHES = ("asr", "diarization", "annotate", "review")
 
 
 def main(argv: list[str]) -> int:
