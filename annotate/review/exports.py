@@ -21,7 +21,7 @@ from typing import Any
 from journeytape.annotate.annotations import LABELS
 from journeytape.files import atomic_write_bytes, atomic_write_json, atomic_write_text
 
-from .store import InterviewView, TagView, Workspace
+from .store import InterviewView, TagView, Workspace, WorkspaceError
 
 #: one colour per label, shared by the web app, the SVG curve and the REFI-QDA codebook
 LABEL_COLORS = {
@@ -114,7 +114,7 @@ def load_views(ws: Workspace, names: list[str] | None = None) -> list[InterviewV
     if names:
         missing = set(names) - {v.name for v in out}
         if missing:
-            raise ValueError(f"no interview named {', '.join(sorted(missing))}")
+            raise WorkspaceError(f"no interview named {', '.join(sorted(missing))}")
     return out
 
 

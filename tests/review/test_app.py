@@ -219,6 +219,8 @@ def test_pages_search_and_downloads(client, ids):
         r = client.get(f"/export/{fmt}?interview=onboarding_en")
         assert r.status_code == 200 and r.headers["Content-Type"].startswith(ctype), fmt
         assert "attachment" in r.headers["Content-Disposition"]
+    r = client.get("/export/csv?interview=nope")
+    assert r.status_code == 404 and "no interview named nope" in r.get_data(as_text=True)
 
 
 def test_pieces_cover_the_text_once_and_carry_sentence_starts(folder, ids):

@@ -229,6 +229,13 @@
     spk = null;
   });
 
+  // Space plays/pauses, as in transcription editors (not while typing or on a button)
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== " " || ev.target.closest("input, textarea, select, button, dialog, audio")) return;
+    ev.preventDefault();
+    if (player.paused) { const p = player.play(); if (p && p.catch) p.catch(() => {}); } else player.pause();
+  });
+
   // open at a search hit: #seg-N
   if (location.hash.startsWith("#seg-")) {
     const seg = document.getElementById(location.hash.slice(1));
