@@ -105,7 +105,7 @@ def annotate(
     from journeytape.annotate.report import write_summary
     from journeytape.annotate.run import annotate_paths, find_transcripts
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # errors name paths: never wrap them
     try:
         g = load_guide(guide)
         files = find_transcripts(paths)
