@@ -207,7 +207,9 @@ class Recorder:
         self.device_timeout = device_timeout
         self.riff_limit = riff_limit
         # bounded: ~30 s of audio; beyond that blocks are dropped (and counted), never waited on
-        self._q: queue.Queue[bytes] = queue.Queue(maxsize=max(10, int(30 / block_seconds)))
+        self._q: queue.Queue[tuple[int, bytes]] = queue.Queue(
+            maxsize=max(10, int(30 / block_seconds))
+        )
         self._stream = None
         self._writer: WavWriter | None = None
         self._thread: threading.Thread | None = None
@@ -226,7 +228,8 @@ class Recorder:
         self._last_disk_warning = -1e9
         self._dropped_blocks = 0
         self._dropped_frames = 0
-        self._silence_written = 0
+        self._frames_in = 0  # frames delivered by the device while armed (dropped or not)
+        self._frames_out = 0  # frames the writer has accounted for (written, paused, silence)
         self._peak = 0
         self._rms = 0.0
         self._last_clip = -1e9
@@ -383,8 +386,10 @@ class Recorder:
             return
         if status.input_overflow:
             self._input_overflows += 1
+        start = self._frames_in
+        self._frames_in += frames
         try:
-            self._q.put_nowait(bytes(indata))
+            self._q.put_nowait((start, bytes(indata)))
         except queue.Full:
             self._dropped_blocks += 1
             self._dropped_frames += frames
@@ -521,19 +526,18 @@ class Recorder:
                 except queue.Empty:
                     block = None
                     if self._stop.is_set():
+                        self._account(w, self._frames_in)  # blocks dropped at the very end
                         break
                 now = time.monotonic()
                 if block is not None:
                     last_block = now
                     got_block = True
-                    self._level(block)
-                    owed = self._dropped_frames - self._silence_written
-                    if owed > 0:  # keep the timeline: dropped blocks become silence
-                        if not self._paused:
-                            w.write(bytes(owed * self.fmt.block_align))
-                        self._silence_written += owed
+                    start, data = block
+                    self._level(data)
+                    self._account(w, start)  # blocks dropped before this one become silence
                     if not self._paused:
-                        w.write(block)
+                        w.write(data)
+                    self._frames_out += len(data) // self.fmt.block_align
                 if now - last_sync >= self.sync_interval:
                     w.sync()
                     last_sync = now
@@ -575,6 +579,15 @@ class Recorder:
             with contextlib.suppress(Exception):
                 w.sync()
                 self._progress(w)
+
+    def _account(self, w: WavWriter, upto: int) -> None:
+        """Write silence for frames the callback had to drop, where they were dropped, so the
+        timeline (and every marker time) stays true."""
+        missing = upto - self._frames_out
+        if missing > 0:
+            if not self._paused:
+                w.write(bytes(missing * self.fmt.block_align))
+            self._frames_out += missing
 
     def _progress(self, w: WavWriter) -> None:
         with self.log._lock:

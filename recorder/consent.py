@@ -157,22 +157,6 @@ def load_consent(folder: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 # -- withdrawal -------------------------------------------------------------------------------
-#: suffixes of files derived from a recording by the later stages (transcripts, reports, ...)
-DERIVED_SUFFIXES = (
-    ".transcript.json",
-    ".annotations.json",
-    ".txt",
-    ".md",
-    ".srt",
-    ".vtt",
-    ".rttm",
-    ".csv",
-    ".xlsx",
-    ".qdpx",
-    ".html",
-)
-
-
 @dataclass
 class Withdrawal:
     folder: Path

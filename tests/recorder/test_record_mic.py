@@ -394,6 +394,7 @@ def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):
             str(guide),
             "--rate",
             "16000",
+            "--spoken-consent",
         ]
         os.execve(cmd[0], cmd, env)
     out = bytearray()
@@ -416,7 +417,8 @@ def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):
         for answer in ("P05\r", "y\r", "n\r"):
             key(answer)
         key("yes\r", 2.0)
-        key(" ", 2.0)  # start
+        key(" ", 1.0)  # start; the interviewee says "yes" now
+        key("c", 1.0)
         key("m", 0.3)
         key("peak moment\r")
         key("1")
@@ -432,10 +434,38 @@ def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):
     assert "READY" in screen and "REC" in screen and "Checklist" in screen
     sess, consent = _read(audio_tools.folder(root))
     assert sess["status"] == "closed" and sess["stopped_by"] == "user"
-    assert [m["label"] for m in sess["markers"]] == ["peak moment"]
     ticked = [c["id"] for c in sess["checklist"] if c["ticked_at"] is not None]
     assert ticked == [sess["checklist"][0]["id"]]
     assert len(sess["pauses"]) == 1 and sess["pauses"][0]["wall_end"]
     assert consent["scope"]["quotes_in_reports"] is False
     assert consent["purpose"]["source"].startswith("guide:")
+    assert consent["how"] == ["typed", "spoken-in-recording"]
+    assert 0.5 < consent["spoken"]["end"] < 2.0
+    assert [m["label"] for m in sess["markers"]] == ["spoken consent", "peak moment"]
     assert sess["guide"]["sha256"] and sess["journey"]
+
+
+def test_list_and_select_devices(virtual_mic, audio_tools, tmp_path):
+    r = subprocess.run(
+        [*audio_tools.cmd(), "record", "--list-devices"],
+        env=virtual_mic.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0 and "pulse" in r.stdout and "default" in r.stdout, r.stdout
+    root = tmp_path / "s"
+    rec = virtual_mic.record("--out", str(root), *BASE, "--device", "puls", "--duration", "0.5")
+    assert rec.finish() == 0, rec.text
+    first = sorted(root.iterdir())[0]
+    dev = json.loads((first / "session.json").read_text())["device"]
+    assert dev["name"] == "pulse"
+    rec = virtual_mic.record(
+        "--out", str(root), *BASE, "--device", str(dev["index"]), "--duration", "0.5"
+    )
+    assert rec.finish() == 0, rec.text
+    second = sorted(root.iterdir())[1]
+    assert second.name == first.name + "-2"  # same pseudonym, same day: never reused
+    assert json.loads((second / "session.json").read_text())["device"]["name"] == "pulse"
+    rec = virtual_mic.record("--out", str(root), *BASE, "--device", "nonexistent")
+    assert rec.finish() == 2 and "no input device named 'nonexistent'" in rec.text

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -196,3 +197,41 @@ def test_withdraw_deletes_audio_and_derived_files_and_keeps_a_record(tmp_path):
     assert rec["reason"] == "asked by phone" and "secret" not in w.record.read_text()
     consent = json.loads((folder / "consent.json").read_text())
     assert consent["withdrawn"]["record"] == "withdrawal.json"
+
+
+def test_dropped_blocks_are_counted_and_become_silence(tmp_path):
+    """When the writer falls 30 s behind, the callback drops blocks without waiting, counts
+    them, and the writer later fills the same length with silence (marker times stay right).
+    Driven without a device: the callback is called as PortAudio would call it."""
+    from types import SimpleNamespace
+
+    from journeytape.recorder.capture import Device, Recorder
+
+    folder = new_session_folder(tmp_path, "P10")
+    log = SessionLog.create(folder, pseudonym="P10")
+    dev = Device(0, "test", "none", 1, 16000.0)
+    rec = Recorder(log, dev, 16000, 1, min_free_bytes=0, block_seconds=0.1)
+    rec._writer = WavWriter(folder / PART_NAME, rec.fmt)
+    rec._armed = True
+    block = np.full(1600, 1000, "<i2").tobytes()
+    ok, overflow = SimpleNamespace(input_overflow=False), SimpleNamespace(input_overflow=True)
+    capacity = rec._q.maxsize
+    t0 = time.perf_counter()
+    for i in range(capacity + 5):
+        rec._callback(block, 1600, None, overflow if i == 0 else ok)
+    assert time.perf_counter() - t0 < 1.0  # never blocked
+    assert rec._dropped_blocks == 5 and rec._dropped_frames == 5 * 1600
+    assert rec._input_overflows == 1
+    rec._stop.set()
+    rec._run()  # drains the queue; the 5 dropped blocks become silence at their place
+    rec._callback(block, 1600, None, ok)
+    rec._run()
+    rec._writer.close()
+    x, _ = sf.read(folder / PART_NAME, dtype="int16")
+    assert len(x) == (capacity + 1) * 1600 + 5 * 1600
+    assert (x[capacity * 1600 : (capacity + 5) * 1600] == 0).all()
+    assert json.loads((folder / "session.json").read_text())["overflows"] == {
+        "input_overflows": 1,
+        "dropped_blocks": 5,
+        "dropped_frames": 8000,
+    }
