@@ -285,7 +285,7 @@ def transcribe_audio(
         condition_on_previous_text=False,  # the main cause of repetition loops (#506)
     )
     # the batched pipeline needs VAD chunks for audio longer than one 30 s window
-    batched = batch_size > 1 and (vad or duration <= 30)
+    batched = batch_size > 1 and (vad or duration < 30)
     if batched:
         segments_iter, info = model.batched.transcribe(audio, batch_size=batch_size, **common)
     else:
@@ -328,6 +328,7 @@ def transcribe_audio(
 
     segments, guard_warnings = apply_guards(raw)
     warnings.extend(guard_warnings)
+    segments = [part for seg in segments for part in split_segment(seg)]
     if not segments:
         warnings.append("no speech found")
     for i, seg in enumerate(segments):
@@ -343,6 +344,52 @@ def transcribe_audio(
         if getattr(info, "duration_after_vad", None) is not None
         else None,
     )
+
+
+# -- segmentation --------------------------------------------------------------------------
+
+#: a pause this long between two words always ends a segment
+SPLIT_PAUSE = 1.0
+SENTENCE_END = (".", "?", "!", "…", "。")
+
+
+def split_segment(seg: Segment) -> list[Segment]:
+    """Split at sentence ends and pauses, using the word timestamps.
+
+    The batched decoder returns one segment per VAD chunk (up to 30 s, possibly spanning
+    long pauses); readable output, subtitles and speaker attribution need sentence-sized
+    segments whose start and end are those of their words.
+    """
+    if not seg.words:
+        return [seg]
+    pieces: list[list[Word]] = [[]]
+    for i, w in enumerate(seg.words):
+        cur = pieces[-1]
+        if cur and w.start - cur[-1].end >= SPLIT_PAUSE:
+            pieces.append([w])
+        else:
+            cur.append(w)
+        nxt = seg.words[i + 1] if i + 1 < len(seg.words) else None
+        if nxt is not None and w.word.strip().endswith(SENTENCE_END) and nxt.word[:1] == " ":
+            pieces.append([])
+    pieces = [p for p in pieces if p]
+    if len(pieces) <= 1:
+        if seg.words:
+            seg.start, seg.end = seg.words[0].start, max(seg.words[-1].end, seg.words[0].start)
+        return [seg]
+    return [
+        Segment(
+            id=seg.id,
+            start=p[0].start,
+            end=max(p[-1].end, p[0].start),
+            text="".join(w.word for w in p).strip(),
+            words=p,
+            avg_logprob=seg.avg_logprob,
+            no_speech_prob=seg.no_speech_prob,
+            compression_ratio=seg.compression_ratio,
+        )
+        for p in pieces
+    ]
 
 
 # -- guards --------------------------------------------------------------------------------

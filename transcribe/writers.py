@@ -228,9 +228,7 @@ def cues(t: Transcript) -> list[Cue]:
 def to_srt(t: Transcript) -> str:
     parts = []
     for i, c in enumerate(cues(t), 1):
-        text = _wrap(c.text)
-        if c.label is not None:
-            text = f"{c.label}: {text}" if "\n" not in text else f"{c.label}:\n{text}"
+        text = _wrap(f"{c.label}: {c.text}" if c.label is not None else c.text)
         parts.append(f"{i}\n{srt_time(c.start)} --> {srt_time(c.end)}\n{text}\n")
     return "\n".join(parts)
 
