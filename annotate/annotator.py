@@ -90,6 +90,7 @@ class LanguageAnnotator:
                 self.match_info[key] = (item.id, item.kind, "wildcard", 0.8)
                 self.check_matcher.add(key, [_wildcard_pattern(nlp, w) for w in wild])
             pats = item.patterns_for(lang)
+            _split_abbreviations(nlp, [w.strip("*=") for w in item.synonyms_for(lang)])
             if pats:
                 key = f"{item.id}|pattern"
                 self.match_info[key] = (item.id, item.kind, "pattern", 0.7)
@@ -127,6 +128,7 @@ class LanguageAnnotator:
             single = [f for f in forms if " " not in f]
             if single:
                 self.emo_lemma.add(key, list(nlp.pipe(single)))
+        _split_abbreviations(nlp, [f for e in entries for f in (e.term, *e.forms)])
         self.negators = {w.lower() for w in r.words("negators")}
         self.breaks = {w.lower() for w in r.words("clause_breaks")}
         self.intensifiers = r.mapping("intensifiers")
@@ -734,6 +736,18 @@ class LanguageAnnotator:
                 )
             )
         return out
+
+
+def _split_abbreviations(nlp, words: Iterable[str]) -> None:
+    """Lexicon words must stay words at the end of a sentence: spaCy's Dutch tokenizer keeps
+    "top." together as an abbreviation, so "dat was top." would hide the emotion."""
+    rules = nlp.tokenizer.rules or {}
+    for w in words:
+        if " " in w:
+            continue
+        for form in {w, w.lower(), w.capitalize()}:
+            if f"{form}." in rules:
+                nlp.tokenizer.add_special_case(f"{form}.", [{"ORTH": form}, {"ORTH": "."}])
 
 
 def _longest_first(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

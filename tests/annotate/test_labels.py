@@ -81,6 +81,7 @@ EMOTIONS = [
     ("nl", "Ik was niet ontevreden.", "ontevreden", 1, True),
     ("nl", "Blij was ik niet.", "blij", -1, True),
     ("nl", "Dat was echt een opluchting.", "opgelucht", 1, False),
+    ("nl", "De leenlaptop was top.", "geweldig", 1, False),  # not the abbreviation "top."
     ("de", "Ich war total genervt.", "genervt", -1, False),
     ("de", "Ich war nicht zufrieden.", "zufrieden", -1, True),
     ("de", "Zufrieden war ich nicht.", "zufrieden", -1, True),
