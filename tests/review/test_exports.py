@@ -285,3 +285,31 @@ def test_qdpx_meets_what_qualcoders_importer_reads(reviewed, tmp_path):
     # every code referenced exists in the codebook
     guids = {c.get("guid") for c in root.iter(f"{{{NS['q']}}}Code")}
     assert {r.get("targetGUID") for r in root.iter(f"{{{NS['q']}}}CodeRef")} <= guids
+
+
+def test_real_annotator_output_reviews_and_exports(folder, tmp_path, repo_dir):
+    """The annotator's own output (spaCy, the shipped guide) over these transcripts goes
+    through the workspace and every export; catches drift between the two contracts."""
+    guide = repo_dir / "annotate" / "data" / "guides" / "service-desk.yaml"
+    if not guide.exists():
+        pytest.skip("the shipped example guide is missing")
+    for p in folder.rglob("*.annotations.json"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["annotate", str(folder), "--guide", str(guide)])
+    assert res.exit_code == 0, res.output
+    with Workspace(folder, "zoe") as ws:
+        report = ws.scan()
+        assert report.errors == []
+        summary = {s.name: s for s in ws.interviews()}
+        en = summary["onboarding_en"]
+        assert en.status == "annotated" and en.n_tags > 0 and en.checklist > 0
+        view = ws.interview(en.id)
+        ws.set_status(en.id, view.tags[0].id, "accepted")
+        views = exports.load_views(ws)
+        data = exports.export(ws, "qdpx", tmp_path / "p.qdpx")[0].read_bytes()
+    qde = zipfile.ZipFile(io.BytesIO(data)).read("project.qde")
+    assert validate_qde(qde) == []
+    got = parse_qdpx(data)
+    quotes = {c["quote"] for c in got["sources"]["onboarding_en"]["codings"]}
+    assert {t.text for t in view.tags} <= quotes
+    assert exports.excerpts(views) and exports.markdown(views)
