@@ -234,3 +234,50 @@ def test_pieces_cover_the_text_once_and_carry_sentence_starts(folder, ids):
     assert second.ss == first_i.t > seg.start  # the sentence "I would give it..." starts at "I"
     happy = next(p for p in ps if p.text.strip(" .") == "happy")
     assert happy.ss == seg.start and happy.labels == ["EMOTION"]
+
+
+def test_review_command_serves_on_loopback_with_a_secret_link(folder):
+    """`journeytape review FOLDER --no-browser` as a user runs it: the printed link works,
+    the same address without the token does not."""
+    import http.cookiejar
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "journeytape.cli",
+            "review",
+            str(folder),
+            "--no-browser",
+            "--reviewer",
+            "cli-test",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = None
+        for _ in range(50):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            m = re.search(r"(http://127\.0\.0\.1:\d+/\?token=[\w-]+)", line)
+            if m:
+                url = m.group(1)
+                break
+        assert url, "the command printed no link"
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        html = opener.open(url, timeout=10).read().decode()
+        assert "onboarding_en" in html and 'value="cli-test"' in html
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(url.split("?")[0], timeout=10)
+        assert err.value.code == 403
+    finally:
+        proc.terminate()
+        proc.wait(10)
