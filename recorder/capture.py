@@ -11,6 +11,7 @@ disappeared.
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
 import queue
 import shutil
@@ -23,6 +24,8 @@ from typing import Any
 from journeytape.recorder.consent import now_iso
 from journeytape.recorder.session import PART_NAME, RESERVE_NAME, SessionLog
 from journeytape.recorder.wavfile import RIFF_LIMIT, DiskFullError, WavFormat, WavWriter
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 NO_DEVICE_HELP = (
     "No microphone found: the audio system reports no input device. Plug in or enable a "
@@ -234,6 +237,7 @@ class Recorder:
         self._rms = 0.0
         self._last_clip = -1e9
         self._quiet_since: float | None = None
+        self._quiet_warned = False
         self._free = shutil.disk_usage(self.folder).free
         self._messages: list[tuple[float, str]] = []
         self._lock = threading.Lock()
@@ -500,10 +504,21 @@ class Recorder:
         now = time.monotonic()
         self._peak, self._rms = peak, rms
         if peak >= 32700:
+            if self._armed and now - self._last_clip > 10:
+                self.say(
+                    f"CLIPPING at {self.seconds:.0f} s: the input hits full scale; move the "
+                    "microphone away or lower its gain."
+                )
             self._last_clip = now
-        if rms < 32768 * 10 ** (-60 / 20):
+        if rms < 32768 * 10 ** (-60 / 20):  # below -60 dBFS
             if self._quiet_since is None:
-                self._quiet_since = now
+                self._quiet_since, self._quiet_warned = now, False
+            elif self._armed and not self._quiet_warned and now - self._quiet_since > 5:
+                self._quiet_warned = True
+                self.say(
+                    f"NO SIGNAL since {max(0.0, self.seconds - 5):.0f} s: is the microphone "
+                    "on, unmuted and the right one (--list-devices)?"
+                )
         else:
             self._quiet_since = None
 
@@ -560,25 +575,33 @@ class Recorder:
                         break
                     last_block = time.monotonic()
                     got_block = False
-        except DiskFullError:
+        except OSError as exc:
+            if not isinstance(exc, DiskFullError) and exc.errno not in _DISK_FULL:
+                self._fail(w, exc)
+                return
+            # the audio, or session.json beside it, hit a full disk
             self._free_reserve()
             self.say(
                 f"Disk full in {self.folder}: stopped recording; everything up to "
                 f"{w.seconds:.0f} s is saved."
             )
-            self.log.fault("disk-full", "disk full while writing audio", w.seconds)
+            with contextlib.suppress(OSError):
+                self.log.fault("disk-full", "disk full while writing", w.seconds)
             self._finish("disk-full")
         except Exception as exc:  # keep what we have and say why
-            with contextlib.suppress(Exception):
-                w.sync()
-            self.say(f"Recording stopped by an error: {exc}")
-            with contextlib.suppress(Exception):
-                self.log.fault("error", repr(exc), w.seconds)
-            self._finish("error")
+            self._fail(w, exc)
         finally:
             with contextlib.suppress(Exception):
                 w.sync()
                 self._progress(w)
+
+    def _fail(self, w: WavWriter, exc: BaseException) -> None:
+        with contextlib.suppress(Exception):
+            w.sync()
+        self.say(f"Recording stopped by an error: {exc}")
+        with contextlib.suppress(Exception):
+            self.log.fault("error", repr(exc), w.seconds)
+        self._finish("error")
 
     def _account(self, w: WavWriter, upto: int) -> None:
         """Write silence for frames the callback had to drop, where they were dropped, so the

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 AFFIRMATIVE = {"yes", "y", "ja", "j", "jawohl", "oui", "si", "sí", "ok", "akkoord", "einverstanden"}
 
@@ -41,7 +42,9 @@ def _size(text: str) -> int:
 def _fail(message: str, code: int = 2) -> typer.Exit:
     from rich.console import Console
 
-    Console(stderr=True).print(f"[bold red]journeytape record:[/] {message}", highlight=False)
+    Console(stderr=True).print(
+        f"[bold red]journeytape record:[/] {escape(message)}", highlight=False
+    )
     return typer.Exit(code)
 
 
@@ -101,7 +104,7 @@ def _recover_all(out: Path, console, ask: bool) -> None:
             from rich.prompt import Confirm
 
             if not Confirm.ask(
-                f"Unfinished session [bold]{u.folder.name}[/] (started {u.started}, "
+                f"Unfinished session [bold]{escape(u.folder.name)}[/] (started {u.started}, "
                 f"{mb:.1f} MiB of audio). Repair and close it now?",
                 default=True,
             ):
@@ -109,10 +112,10 @@ def _recover_all(out: Path, console, ask: bool) -> None:
         try:
             info = recover(u.folder)
         except SessionError as exc:
-            console.print(f"[yellow]{exc}[/]")
+            console.print(f"[yellow]{escape(str(exc))}[/]")
             continue
         console.print(
-            f"Recovered [bold]{u.folder}[/]: {info['seconds']:.1f} s of audio kept"
+            f"Recovered [bold]{escape(str(u.folder))}[/]: {info['seconds']:.1f} s of audio kept"
             + (
                 f", cut {info['torn_bytes']} bytes of a half-written frame"
                 if info["torn_bytes"]
@@ -226,7 +229,7 @@ def record(
             try:
                 pseudonym = check_pseudonym(Prompt.ask("Interviewee pseudonym (e.g. P07)"))
             except SessionError as exc:
-                console.print(f"[red]{exc}[/]")
+                console.print(f"[red]{escape(str(exc))}[/]")
         if without_consent is None:
             no_transcription = no_transcription or not Confirm.ask(
                 "Agrees to transcription (on this computer)?", default=True
@@ -371,12 +374,12 @@ def record(
     if not plain:  # plain mode printed them as they came
         for _, msg in rec.messages_since(0):
             if "disk" in msg.lower() or "error" in msg.lower():
-                console.print(f"[bold yellow]{msg}[/]")
+                console.print(f"[bold yellow]{escape(msg)}[/]")
     if final is None:
         console.print(f"Nothing was recorded; consent is kept in {folder}.")
         return
     console.print(
-        f"Saved [bold]{final}[/]: {st['audio']['seconds']:.1f} s "
+        f"Saved [bold]{escape(str(final))}[/]: {st['audio']['seconds']:.1f} s "
         f"(stopped by {st['stopped_by']}; {ov['input_overflows']} input overflows, "
         f"{ov['dropped_frames']} dropped frames, {len(st['gaps'])} device gaps).\n"
         f"Next: journeytape transcribe {folder}"

@@ -87,6 +87,7 @@ def run_tui(
     """Show the live screen until the user stops (or a signal/fault does); returns the reason."""
     from rich.console import Group
     from rich.live import Live
+    from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -144,7 +145,8 @@ def run_tui(
             done = it.get("ticked_at") is not None
             mark = "[green]✔[/]" if done else "☐"
             kind = "[dim]ch[/]" if it.get("kind") == "channel" else "[dim]tp[/]"
-            cells.append(f"[bold]{key}[/] {mark} {it.get('label') or item_id} {kind}")
+            label = escape(it.get("label") or item_id)
+            cells.append(f"[bold]{key}[/] {mark} {label} {kind}")
         ncol = 1 if len(cells) <= 8 else 2 if len(cells) <= 24 else 3
         rows = -(-len(cells) // ncol)
         cl = Table(show_header=False, box=None, padding=(0, 2))

@@ -469,3 +469,16 @@ def test_list_and_select_devices(virtual_mic, audio_tools, tmp_path):
     assert json.loads((second / "session.json").read_text())["device"]["name"] == "pulse"
     rec = virtual_mic.record("--out", str(root), *BASE, "--device", "nonexistent")
     assert rec.finish() == 2 and "no input device named 'nonexistent'" in rec.text
+
+
+def test_no_signal_and_clipping_are_reported(virtual_mic, audio_tools, tmp_path):
+    loud = tmp_path / "loud.wav"
+    t = np.arange(16000) / 16000
+    sf.write(loud, np.sign(np.sin(2 * np.pi * 300 * t)), 16000, subtype="PCM_16")
+    rec = virtual_mic.record("--out", str(tmp_path / "s"), *BASE, "--duration", "7.5")
+    rec.wait_started()
+    time.sleep(6.0)  # silence: the keep-alive stream plays zeros
+    virtual_mic.play(loud)
+    assert rec.finish() == 0, rec.text
+    assert "NO SIGNAL since 0 s" in rec.text
+    assert "CLIPPING at 6 s" in rec.text or "CLIPPING at 7 s" in rec.text, rec.text
