@@ -87,6 +87,7 @@ CREATE TABLE IF NOT EXISTS interviews (
     coverage TEXT NOT NULL DEFAULT '[]',  -- JSON [CoverageItem]
     pipeline TEXT,                        -- JSON of the annotator's pipeline or NULL
     present INTEGER NOT NULL DEFAULT 1,   -- 0 when its files disappeared from the folder
+    annotated_for TEXT,                   -- transcript sha256 the annotations were made from
     indexed_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS segments (
@@ -281,6 +282,7 @@ class InterviewSummary:
     covered: int
     checklist: int
     audio_path: str | None
+    stale: bool = False
 
 
 @dataclass
@@ -291,6 +293,8 @@ class InterviewView:
     duration: float | None
     audio_path: str | None
     annotated: bool
+    #: the annotations were made from another version of the transcript (re-annotate)
+    stale: bool
     pipeline: dict[str, Any] | None
     segments: list[SegmentView]
     tags: list[TagView]
@@ -403,7 +407,13 @@ class Workspace:
         self.reviewer = reviewer or default_reviewer()
         self.db_path = self.folder / WORKSPACE_DIR / DB_NAME
         if create:
-            self.db_path.parent.mkdir(exist_ok=True)
+            try:
+                self.db_path.parent.mkdir(exist_ok=True)
+            except OSError as exc:
+                raise WorkspaceError(
+                    f"cannot create the review workspace in {self.db_path.parent}: "
+                    f"{exc.strerror} (the folder must be writable)"
+                ) from None
         elif not self.db_path.exists():
             raise WorkspaceError(f"{folder}: no workspace yet (run `journeytape review` first)")
         self.conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
@@ -496,13 +506,15 @@ class Workspace:
                     ensure_ascii=False,
                 ),
                 json.dumps(annotations.pipeline) if annotations else None,
+                annotations.transcript.get("sha256") if annotations else None,
                 now(),
             )
             if row is None:
                 cur = c.execute(
                     "INSERT INTO interviews(transcript_path, transcript_sha256, annotations_path,"
                     " annotations_sha256, audio_path, language, duration, speakers, coverage,"
-                    " pipeline, indexed_at, name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " pipeline, annotated_for, indexed_at, name)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (*values, name),
                 )
                 iid = cur.lastrowid
@@ -511,7 +523,8 @@ class Workspace:
                 c.execute(
                     "UPDATE interviews SET transcript_path=?, transcript_sha256=?,"
                     " annotations_path=?, annotations_sha256=?, audio_path=?, language=?,"
-                    " duration=?, speakers=?, coverage=?, pipeline=?, indexed_at=?, present=1"
+                    " duration=?, speakers=?, coverage=?, pipeline=?, annotated_for=?, indexed_at=?,"
+                    " present=1"
                     " WHERE id=?",
                     (*values, iid),
                 )
@@ -763,6 +776,8 @@ class Workspace:
             duration=row["duration"],
             audio_path=row["audio_path"],
             annotated=row["annotations_sha256"] is not None,
+            stale=row["annotations_sha256"] is not None
+            and row["annotated_for"] != row["transcript_sha256"],
             pipeline=json.loads(row["pipeline"]) if row["pipeline"] else None,
             segments=segments,
             tags=tags,
@@ -797,6 +812,7 @@ class Workspace:
                     covered=sum(1 for c in view.coverage if c.covered),
                     checklist=len(view.coverage),
                     audio_path=view.audio_path,
+                    stale=view.stale,
                 )
             )
         return out

@@ -200,3 +200,16 @@ def test_recording_found_beside_a_moved_transcript_and_never_a_foreign_file(fold
         found = {s.name: s.audio_path for s in ws.interviews()}
     assert found["onboarding_en"] == str(folder / "onboarding_en.wav")
     assert found["laptop_nl"] is None
+
+
+def test_annotations_made_from_another_transcript_are_flagged(ws, folder):
+    from journeytape.transcribe.transcript import save_transcript
+
+    assert not any(s.stale for s in ws.interviews())
+    tpath = folder / "laptop_nl.transcript.json"
+    t = load_transcript(tpath)
+    t.segments[0].text = " Hoe ging het met de servicedesk? Goed."
+    save_transcript(t, tpath)  # re-transcribed, not yet re-annotated
+    ws.scan()
+    stale = {s.name for s in ws.interviews() if s.stale}
+    assert stale == {"laptop_nl"}
