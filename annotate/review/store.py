@@ -523,9 +523,8 @@ class Workspace:
                 c.execute(
                     "UPDATE interviews SET transcript_path=?, transcript_sha256=?,"
                     " annotations_path=?, annotations_sha256=?, audio_path=?, language=?,"
-                    " duration=?, speakers=?, coverage=?, pipeline=?, annotated_for=?, indexed_at=?,"
-                    " present=1"
-                    " WHERE id=?",
+                    " duration=?, speakers=?, coverage=?, pipeline=?, annotated_for=?,"
+                    " indexed_at=?, present=1 WHERE id=?",
                     (*values, iid),
                 )
             for table in ("segments", "tags"):
