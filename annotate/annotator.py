@@ -184,17 +184,18 @@ class LanguageAnnotator:
     # -- the whole doc ------------------------------------------------------------------------
     def tag_doc(self, doc, role: str | None, context: dict[str, Any]) -> list[Hit]:
         hits = self.checklist(doc)
-        evaluative = role != "interviewer" and self.rules is not None
-        if evaluative and role is None and doc.text.rstrip().endswith("?"):
-            evaluative = False  # unknown speaker asking a question: probably the interviewer
-        if evaluative:
+        if role != "interviewer" and self.rules is not None:
             cues = [(s, e) for _, s, e in self.peak_m(doc)]
             # "the worst moment", "das Schlimmste": a superlative naming a peak is no emotion
-            hits += [h for h in self.emotion(doc) if not any(s <= h.start < e for s, e in cues)]
-            hits += self.score(doc, hits, context)
-            hits += self.expectation(doc, context)
-            hits += self.peak(doc, hits)
-            hits += self.goal(doc)
+            found = [h for h in self.emotion(doc) if not any(s <= h.start < e for s, e in cues)]
+            found += self.score(doc, hits + found, context)
+            found += self.expectation(doc, context)
+            found += self.peak(doc, hits)
+            found += self.goal(doc)
+            if role is None:
+                # no speaker roles (one voice, no diarization): a question is the interviewer's
+                found = [h for h in found if not _in_question(doc, h)]
+            hits += found
         from spacy.tokens import Span
 
         doc.spans[SPAN_KEY] = [
@@ -736,6 +737,10 @@ class LanguageAnnotator:
                 )
             )
         return out
+
+
+def _in_question(doc, hit: Hit) -> bool:
+    return doc[hit.start].sent.text.rstrip().endswith("?")
 
 
 def _split_abbreviations(nlp, words: Iterable[str]) -> None:

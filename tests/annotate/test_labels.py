@@ -251,3 +251,21 @@ def test_doc_spans_hold_the_tags(annotator):
     spans = doc.spans["journeytape"]
     assert len(spans) == len(hits)
     assert {s.label_ for s in spans} == {"EMOTION", "CHANNEL"}
+
+
+def test_without_speaker_roles_questions_are_not_answers(annotator):
+    """One voice, no diarization: 'What was the low point?' is the interviewer's question."""
+    from journeytape.annotate.devtext import transcript_from_text
+
+    t, _ = transcript_from_text(
+        "R: What was the low point? The low point was the waiting. Were you frustrated? "
+        "Yes, I was frustrated.",
+        "en",
+    )
+    for s in t.speakers:
+        s.role = None
+    ann = annotator.annotate(t)
+    assert [x.text for x in only(ann, "PEAK")] == ["low point was the waiting"]
+    assert [x.text for x in only(ann, "EMOTION")] == ["frustrated"]
+    assert only(ann, "EMOTION")[0].start_char > 60
+    assert all(x.role is None for x in ann.tags)
