@@ -617,14 +617,14 @@ class LanguageAnnotator:
             (es, ee, esec), cue_i = expected
             others = [d for d in durs if d[0] != es and abs(d[2] - esec) > 1e-6]
             prev = context.get("previous_durations", [])
-            act_sec, act_span = None, None
+            act_sec, act_span, act_text = None, None, None
             if others:
                 act = min(others, key=lambda d: abs(d[0] - cue_i))
                 act_sec, act_span = act[2], act
             elif actual is not None:
                 act_sec, act_span = actual[2], actual
-            elif prev:
-                act_sec = prev[-1][2]
+            elif prev:  # "Three weeks, too long." / "I expected two days."
+                act_text, act_sec = prev[-1]
             if act_sec is not None:
                 if act_sec > esec * 1.25:
                     value = "unmet"
@@ -639,7 +639,7 @@ class LanguageAnnotator:
                     doc[es:ee].text,
                     esec,
                     act_sec,
-                    doc[act_span[0] : act_span[1]].text if act_span else None,
+                    doc[act_span[0] : act_span[1]].text if act_span else act_text,
                 )
             else:
                 expected_info = (doc[es:ee].text, esec, None, None)
@@ -821,7 +821,9 @@ class Annotator:
                 context["question"] = seg.text.lower()
                 context["previous_durations"] = []
             elif la.rules is not None:
-                context["previous_durations"] = la.durations(doc)
+                context["previous_durations"] = [
+                    (doc[a:b].text, sec) for a, b, sec in la.durations(doc)
+                ]
         coverage = compute_coverage(self.guide, tags, lang)
         return Annotations(
             transcript={
