@@ -223,6 +223,8 @@ class Recorder:
         self.stop_reason: str | None = None
         self._closed = False
         self._paused = False
+        #: pauses in device frames: [first paused frame, first frame after resume or None]
+        self._pauses: list[list[int | None]] = []
         self._state = "ready"
         self._input_overflows = 0
         self._blocks_seen = 0
@@ -274,20 +276,32 @@ class Recorder:
 
     @property
     def seconds(self) -> float:
+        """Audio written so far."""
         return self._writer.seconds if self._writer else 0.0
 
+    @property
+    def position(self) -> float:
+        """Where in the audio 'now' is: written audio plus what waits in the queue (about
+        0.1 s), so a marker lands on the moment the key was pressed."""
+        upto = self._pauses[-1][0] if self._paused else self._frames_in
+        return self.seconds + max(0, upto - self._frames_out) / self.fmt.samplerate
+
     def pause(self) -> None:
+        """Pause from this very frame on (what was captured before the key press is kept)."""
         with self._lock:
             if self._paused or self._state != "recording":
                 return
+            t = self.position
+            self._pauses.append([self._frames_in, None])
             self._paused = True
             self._state = "paused"
-        self.log.append("pauses", {"t": round(self.seconds, 3), "wall_start": now_iso()})
+        self.log.append("pauses", {"t": round(t, 3), "wall_start": now_iso()})
 
     def resume(self) -> None:
         with self._lock:
             if not self._paused:
                 return
+            self._pauses[-1][1] = self._frames_in
             self._paused = False
             self._state = "recording"
         with self.log._lock:
@@ -297,7 +311,7 @@ class Recorder:
 
     def marker(self, label: str = "") -> dict[str, Any]:
         return self.log.append(
-            "markers", {"t": round(self.seconds, 3), "wall": now_iso(), "label": label}
+            "markers", {"t": round(self.position, 3), "wall": now_iso(), "label": label}
         )
 
     def label_marker(self, marker: dict[str, Any], label: str) -> None:
@@ -311,7 +325,7 @@ class Recorder:
             for it in self.log.data["checklist"]:
                 if it["id"] == item_id:
                     if it.get("ticked_at") is None:
-                        it["ticked_at"] = round(self.seconds, 3)
+                        it["ticked_at"] = round(self.position, 3)
                         it["ticked_wall"] = now_iso()
                     else:
                         it["ticked_at"] = it["ticked_wall"] = None
@@ -352,8 +366,9 @@ class Recorder:
         )
 
     def stop(self, reason: str = "user") -> None:
-        """Stop capture, write everything queued, close the WAV with an exact header and give it
-        its final name. Idempotent; safe from any thread except the writer."""
+        """Stop capture, write everything queued and close the WAV with an exact header
+        (:func:`~journeytape.recorder.session.close_session` then names it). Idempotent; safe
+        from any thread except the writer."""
         if self._closed:
             return
         self._closed = True
@@ -550,7 +565,7 @@ class Recorder:
                     start, data = block
                     self._level(data)
                     self._account(w, start)  # blocks dropped before this one become silence
-                    if not self._paused:
+                    if not self._paused_at(start):
                         w.write(data)
                     self._frames_out += len(data) // self.fmt.block_align
                 if now - last_sync >= self.sync_interval:
@@ -608,9 +623,17 @@ class Recorder:
         timeline (and every marker time) stays true."""
         missing = upto - self._frames_out
         if missing > 0:
-            if not self._paused:
+            if not self._paused_at(self._frames_out):
                 w.write(bytes(missing * self.fmt.block_align))
             self._frames_out += missing
+
+    def _paused_at(self, frame: int) -> bool:
+        """Was the recording paused when the device delivered ``frame``?"""
+        with self._lock:
+            for start, end in reversed(self._pauses):
+                if frame >= start:
+                    return end is None or frame < end
+        return False
 
     def _progress(self, w: WavWriter) -> None:
         with self.log._lock:

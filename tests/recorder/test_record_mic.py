@@ -87,20 +87,38 @@ def test_records_tone_and_speech_with_markers(virtual_mic, audio_tools, tmp_path
 
 
 def test_pause_resume_and_ticks_from_stdin(virtual_mic, audio_tools, tmp_path):
+    """Plain mode's stdin commands; the pause removes exactly the paused stretch: a tone
+    played during the pause is not in the audio, one played after it is."""
+    guide_mod = pytest.importorskip("journeytape.annotate.guide")
+    guide = guide_mod.example_guide_path()
+    first_id = guide_mod.load_guide(guide).checklist[0].id
+    tone = audio_tools.tone(tmp_path / "tone.wav", 700, 0.5, pad=0.2)
     root = tmp_path / "s"
-    rec = virtual_mic.record("--out", str(root), *BASE)
+    rec = virtual_mic.record("--out", str(root), *BASE, "--guide", str(guide))
     rec.wait_started()
     time.sleep(1.0)
+    rec.send(f"t {first_id}")
     rec.send("p")
-    time.sleep(2.0)
+    time.sleep(0.3)
+    virtual_mic.play(tone)  # during the pause
+    time.sleep(0.5)
     rec.send("r")
-    time.sleep(1.0)
+    virtual_mic.play(tone)  # after it
+    time.sleep(0.5)
     rec.send("s")
     assert rec.finish() == 0, rec.text
-    sess, _ = _read(audio_tools.folder(root))
+    folder = audio_tools.folder(root)
+    sess, _ = _read(folder)
     assert len(sess["pauses"]) == 1 and sess["pauses"][0]["wall_end"]
-    assert 0.7 < sess["pauses"][0]["t"] < 1.5
-    assert 1.6 < sess["audio"]["seconds"] < 2.6  # 4 s wall clock minus the 2 s pause
+    assert 0.8 < sess["pauses"][0]["t"] < 1.3
+    ticked = {c["id"]: c["ticked_at"] for c in sess["checklist"]}
+    assert 0.8 < ticked[first_id] < 1.3 and sum(v is not None for v in ticked.values()) == 1
+    x = _audio(folder)
+    start, end = _tone_span(x)
+    assert abs((end - start) - 0.5) < 0.1, (start, end)
+    frames = np.abs(x[: len(x) // 160 * 160]).reshape(-1, 160).max(axis=1)
+    assert abs((frames > 0.1).sum() * 0.01 - 0.5) < 0.05  # exactly one tone in the audio
+    assert start > sess["pauses"][0]["t"]
     assert sess["stopped_by"] == "user"
 
 
