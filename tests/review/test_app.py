@@ -281,3 +281,28 @@ def test_review_command_serves_on_loopback_with_a_secret_link(folder):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_hostile_values_from_the_files_are_escaped_everywhere(folder, builders):
+    """Tag ids, values and speaker names come from files too: escaped in every context."""
+    from journeytape.transcribe.transcript import load_transcript, save_transcript
+
+    tpath = folder / "laptop_nl.transcript.json"
+    t = load_transcript(tpath)
+    t.speakers[0].label = '<img src=x onerror="alert(1)">'
+    save_transcript(t, tpath)
+    tag = builders.make_tag(t, 1, "portaal", "CHANNEL", '"><svg onload=alert(2)>')
+    tag.id = 'x" onmouseover="alert(3)'
+    builders.write_annotations(folder, "laptop_nl", t, [tag])
+    app = create_app(folder, token=TOKEN)
+    c = app.test_client()
+    c.get(f"/?token={TOKEN}")
+    with Workspace(folder) as ws:
+        iid = ws.interview_id("laptop_nl")
+    html = c.get(f"/i/{iid}").get_data(as_text=True)
+    for bad in ("<img src=x", "<svg onload", '" onmouseover="alert(3)'):
+        assert bad not in html
+    assert "&lt;img src=x" in html and "&lt;svg onload=alert(2)&gt;" in html
+    md = c.get("/export/md?interview=laptop_nl").get_data(as_text=True)
+    # Markdown renderers show a backslash-escaped "<" as text
+    assert not re.search(r"(?<!\\)<(img|svg)", md) and "\\<img" in md
