@@ -387,6 +387,17 @@ def test_record_kill9_recover_transcribe(virtual_mic, audio_tools, tmp_path):
     text = " ".join(s["text"] for s in json.loads(tj.read_text())["segments"]).lower()
     for word in ("service", "desk", "laptop", "broken"):
         assert word in text, text
+    # and the interviewee withdraws: audio and transcripts go, the tombstone stays
+    r = subprocess.run(
+        [*audio_tools.cmd(), "withdraw", str(folder), "--yes", "--reason", "changed mind"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["consent.json", "withdrawal.json"]
+    deleted = {d["path"] for d in json.loads((folder / "withdrawal.json").read_text())["deleted"]}
+    assert {"recording.wav", "recording.transcript.json"} <= deleted
 
 
 def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):

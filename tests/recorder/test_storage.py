@@ -235,3 +235,24 @@ def test_dropped_blocks_are_counted_and_become_silence(tmp_path):
         "dropped_blocks": 5,
         "dropped_frames": 8000,
     }
+
+
+def test_withdraw_command_confirms_and_respects_a_live_recorder(tmp_path):
+    from journeytape.recorder.session import SessionLock
+
+    _, folder, log = _closed_session(tmp_path)
+    close_session(folder, log, "user")
+    cmd = [sys.executable, "-m", "journeytape", "withdraw", str(folder)]
+    r = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert r.returncode == 2 and "--yes" in r.stderr
+    assert (folder / AUDIO_NAME).exists()
+    lock = SessionLock(folder)
+    assert lock.acquire()  # as a running recorder holds it
+    try:
+        r = subprocess.run([*cmd, "--yes"], capture_output=True, text=True)
+        assert r.returncode == 2 and "being recorded" in r.stderr
+    finally:
+        lock.release()
+    r = subprocess.run([*cmd, "--yes"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert not (folder / AUDIO_NAME).exists() and (folder / "withdrawal.json").exists()
