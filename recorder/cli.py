@@ -219,6 +219,11 @@ def record(
     # 2. consent
     g = _load_guide(guide)
     lang = (lang or (g.languages[0] if g is not None else "en")).lower()
+    if g is not None and g.consent is not None and retention:
+        raise _fail(
+            "the guide's consent block already states the retention period that is read out; "
+            "change it in the guide instead of passing --retention"
+        )
     ret = retention or (g.consent.retention.get(lang) if g is not None and g.consent else None)
     purpose = purpose_text(g, lang, retention)
     console.print(Panel(purpose.text, title="Read this to the interviewee", expand=False))
