@@ -262,3 +262,16 @@ def test_untrusted_page_and_markup_cannot_act(driver, served):
     driver.delete_all_cookies()
     driver.get(f"{served.url}/")
     assert "403" in driver.page_source and "onboarding_en" not in driver.page_source
+
+
+def test_legend_hides_and_shows_a_label(driver, served):
+    open_interview(driver, served)
+    emotion = chip(driver, "frustration")
+    assert emotion.is_displayed()
+    css(driver, '.legend-item[data-label="EMOTION"]').click()
+    wait(lambda: not chip(driver, "frustration").is_displayed(), what="hidden emotion tags")
+    assert chip(driver, "service_desk").is_displayed()
+    driver.refresh()  # remembered in this browser
+    wait(lambda: not chip(driver, "frustration").is_displayed(), what="still hidden")
+    css(driver, '.legend-item[data-label="EMOTION"]').click()
+    wait(lambda: chip(driver, "frustration").is_displayed(), what="shown again")

@@ -210,6 +210,27 @@
     } catch (e) { /* toast shown */ }
   });
 
+  // -- legend: show or hide one label's highlights and tags (remembered in this browser) --
+  const turnsEl = document.getElementById("turns");
+  const hidden = new Set(JSON.parse(localStorage.getItem("journeytape.hidden") || "[]"));
+  function applyLegend() {
+    for (const b of document.querySelectorAll(".legend-item")) {
+      b.setAttribute("aria-pressed", hidden.has(b.dataset.label) ? "false" : "true");
+    }
+    for (const c of Array.from(turnsEl.classList)) if (c.startsWith("hide-")) turnsEl.classList.remove(c);
+    hidden.forEach((l) => turnsEl.classList.add("hide-" + l));
+  }
+  applyLegend();
+  new MutationObserver(applyLegend).observe(document.getElementById("sidebar"), { childList: true });
+  document.addEventListener("click", (ev) => {
+    const b = ev.target.closest(".legend-item");
+    if (!b) return;
+    const l = b.dataset.label;
+    if (hidden.has(l)) hidden.delete(l); else hidden.add(l);
+    localStorage.setItem("journeytape.hidden", JSON.stringify(Array.from(hidden)));
+    applyLegend();
+  });
+
   // -- speakers ----------------------------------------------------------------------------------
   let spk = null;
   document.addEventListener("click", (ev) => {
