@@ -38,7 +38,7 @@ WORKSPACE_DIR = ".journeytape"
 DB_NAME = "workspace.sqlite"
 TRANSCRIPT_SUFFIX = ".transcript.json"
 ANNOTATIONS_SUFFIX = ".annotations.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: what may be served as a recording
 MEDIA_SUFFIXES = frozenset(
     [
@@ -422,8 +422,17 @@ class Workspace:
         self.conn.execute("PRAGMA synchronous=FULL")  # an acknowledged decision is on disk
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an older workspace up to date; decisions are never touched."""
+        cols = {r["name"] for r in self.conn.execute("PRAGMA table_info(interviews)")}
+        if "annotated_for" not in cols:  # workspace version 1
+            self.conn.execute("ALTER TABLE interviews ADD COLUMN annotated_for TEXT")
+            # forget the file hashes so the next scan re-reads every file
+            self.conn.execute("UPDATE interviews SET transcript_sha256 = ''")
         self.conn.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
         )
 

@@ -213,3 +213,21 @@ def test_annotations_made_from_another_transcript_are_flagged(ws, folder):
     ws.scan()
     stale = {s.name for s in ws.interviews() if s.stale}
     assert stale == {"laptop_nl"}
+
+
+def test_a_workspace_from_an_older_version_is_migrated_keeping_decisions(folder):
+    with Workspace(folder, "alice") as ws:
+        ws.scan()
+        iid = ws.interview_id("onboarding_en")
+        tag = ws.interview(iid).tags[0].id
+        ws.set_status(iid, tag, "accepted")
+        # what version 1 of the workspace looked like
+        ws.conn.execute("ALTER TABLE interviews DROP COLUMN annotated_for")
+        ws.conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with Workspace(folder) as ws:
+        assert ws.conn.execute("SELECT value FROM meta").fetchone()[0] == "2"
+        report = ws.scan()
+        assert len(report.updated) == 3
+        view = ws.interview(iid)
+        assert not view.stale
+        assert next(t for t in view.tags if t.id == tag).status == "accepted"
