@@ -275,3 +275,43 @@ def test_legend_hides_and_shows_a_label(driver, served):
     wait(lambda: not chip(driver, "frustration").is_displayed(), what="still hidden")
     css(driver, '.legend-item[data-label="EMOTION"]').click()
     wait(lambda: chip(driver, "frustration").is_displayed(), what="shown again")
+
+
+def test_keyboard_review(driver, served):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    open_interview(driver, served, "laptop_nl")
+    keys = ActionChains(driver)
+    css(driver, "h1").click()  # focus the page, not a field
+    keys.send_keys("n").perform()
+    first = wait(lambda: css(driver, ".chip.focus"), what="a focused tag")
+    first_id = first.get_attribute("data-tag")
+    assert "st-pending" in first.get_attribute("class")
+    ActionChains(driver).send_keys("a").perform()
+    accepted = f'.chip.st-accepted[data-tag="{first_id}"]'
+    wait(lambda: driver.find_elements("css selector", accepted), what="accepted")
+    ActionChains(driver).send_keys("n").perform()
+    second = wait(
+        lambda: (c := css(driver, ".chip.focus")).get_attribute("data-tag") != first_id and c,
+        what="the next undecided tag",
+    )
+    second_id = second.get_attribute("data-tag")
+    ActionChains(driver).send_keys("r").perform()
+    rejected = f'.chip.st-rejected[data-tag="{second_id}"]'
+    wait(lambda: driver.find_elements("css selector", rejected), what="rejected")
+    # l plays from the focused tag's start
+    player = css(driver, "#player")
+    driver.execute_script(
+        "arguments[0].pause(); window.__seeks = [];"
+        "arguments[0].addEventListener('seeking',"
+        " () => window.__seeks.push(arguments[0].currentTime));",
+        player,
+    )
+    ActionChains(driver).send_keys("l").perform()
+    seeks = wait(lambda: driver.execute_script("return window.__seeks"), what="a seek")
+    start = float(css(driver, f'.chip[data-tag="{second_id}"]').get_attribute("data-t"))
+    assert seeks[0] == pytest.approx(start, abs=0.01)
+    driver.execute_script("arguments[0].pause()", player)
+    with Workspace(served.folder) as ws:
+        status = {t.id: t.status for t in ws.interview(ws.interview_id("laptop_nl")).tags}
+    assert (status[first_id], status[second_id]) == ("accepted", "rejected")

@@ -250,12 +250,49 @@
     spk = null;
   });
 
-  // Space plays/pauses, as in transcription editors (not while typing or on a button)
+  // -- keyboard review: n/p next/previous undecided tag, a accept, r reject, e edit,
+  //    l listen from the tag, Space play/pause (never while typing) --------------------------
+  let focusId = null;
+  function chips() { return Array.from(document.querySelectorAll(".chip[data-tag]")); }
+  function focused() { return focusId && document.querySelector(`.chip[data-tag="${CSS.escape(focusId)}"]`); }
+  function focusChip(c) {
+    document.querySelectorAll(".chip.focus").forEach((x) => x.classList.remove("focus"));
+    if (!c) return;
+    focusId = c.dataset.tag;
+    c.classList.add("focus");
+    c.scrollIntoView({ block: "center" });
+  }
+  function step(dir) {
+    const all = chips();
+    let i = all.indexOf(focused());
+    for (let k = 0; k < all.length; k++) {
+      i = (i + dir + all.length) % all.length;
+      if (all[i].classList.contains("st-pending")) { focusChip(all[i]); return; }
+    }
+    toast("No undecided tags left");
+  }
   document.addEventListener("keydown", (ev) => {
-    if (ev.key !== " " || ev.target.closest("input, textarea, select, button, dialog, audio")) return;
-    ev.preventDefault();
-    if (player.paused) { const p = player.play(); if (p && p.catch) p.catch(() => {}); } else player.pause();
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.target.closest("input, textarea, select, button, dialog, audio")) return;
+    const c = focused();
+    const act = (name) => { if (c) c.querySelector(`.act[data-action="${name}"]`).click(); };
+    switch (ev.key) {
+      case " ":
+        ev.preventDefault();
+        if (player.paused) { const p = player.play(); if (p && p.catch) p.catch(() => {}); } else player.pause();
+        break;
+      case "n": case "j": step(1); break;
+      case "p": case "k": step(-1); break;
+      case "a": act("accept"); break;
+      case "r": case "x": act("reject"); break;
+      case "e": act("edit"); break;
+      case "l": if (c) playFrom(parseFloat(c.dataset.t)); break;
+      default: return;
+    }
   });
+  // keep the focus ring on the same tag when its segment is re-rendered
+  new MutationObserver(() => { const c = focused(); if (c) c.classList.add("focus"); })
+    .observe(document.getElementById("turns"), { childList: true, subtree: true });
 
   // open at a search hit: #seg-N
   if (location.hash.startsWith("#seg-")) {
