@@ -156,6 +156,7 @@ class LanguageAnnotator:
         self.exp_m = phrase_matcher(
             ("as_expected", r.words("expectation", "as_expected")),
             ("too_long", r.words("expectation", "too_long")),
+            ("counterfactual", r.words("expectation", "counterfactual")),
             ("same_day", r.words("durations", "same_day")),
         )
         self.exp_cues = {w.lower() for w in r.words("expectation", "cues")}
@@ -180,6 +181,9 @@ class LanguageAnnotator:
         self.school_grades = r.mapping("school_grades")
         self.grade_cues = {w.lower() for w in r.words("grade_cues")}
         self.grade_mods = r.mapping("grade_modifiers")
+        self.range_words = {w.lower() for w in r.words("score_range_words")}
+        self.article_words = {w.lower() for w in r.words("score_articles") if " " not in w}
+        self.fillers = {w.lower() for w in r.words("fillers")}
 
     # -- the whole doc ------------------------------------------------------------------------
     def tag_doc(self, doc, role: str | None, context: dict[str, Any]) -> list[Hit]:
@@ -473,6 +477,22 @@ class LanguageAnnotator:
                 # "Note 2", "Schulnote drei"
                 if i > 0 and doc[i - 1].lower_.rstrip(":") in self.grade_cues and val <= 6:
                     out.append(self._grade_hit(doc, i - 1, i, val, cues, hits))
+                # "Six, I'd say." as the answer to "out of ten?"
+                elif (
+                    asked
+                    and low not in self.article_words
+                    and not (end < n and self.number_at(doc, end))
+                    and 0 <= val <= 10
+                    and all(t.is_punct or t.lower_ in self.fillers for t in doc[:i])
+                    and not (end < n and self._counts_something(doc[end]))
+                ):
+                    if self.school_grades and val <= 6 and "zehn" not in context["question"]:
+                        out.append(self._grade_hit(doc, i, i, val, cues, hits))
+                    else:
+                        val, end = self._range(doc, val, end)
+                        out.append(
+                            self._score_hit(doc, i, end, val, "answer", 0.7, "1-10", cues, hits)
+                        )
                 continue
             if end < n and self._counts_something(doc[end]):
                 continue  # "a five minute wait", "een paar dagen", "zwei Wochen"
@@ -490,8 +510,17 @@ class LanguageAnnotator:
             if not (asked or cue_before or digit) or not 0 <= val <= 10:
                 continue
             conf = 0.8 if asked else 0.65 if cue_before else 0.6
+            val, end = self._range(doc, val, end)
             out.append(self._score_hit(doc, article, end, val, "article", conf, "1-10", cues, hits))
         return out
+
+    def _range(self, doc, val: float, end: int) -> tuple[float, int]:
+        """ "six or seven", "een zes à zeven", "Drei bis Vier": the middle of the range."""
+        if end + 1 < len(doc) and doc[end].lower_ in self.range_words:
+            nxt = self.number_at(doc, end + 1)
+            if nxt and abs(nxt[0] - val) <= 2:
+                return (val + nxt[0]) / 2, nxt[1]
+        return val, end
 
     def _counts_something(self, nxt) -> bool:
         """Is the word after a number what it counts ("five minutes", "zwei Kollegen")?"""
@@ -520,7 +549,8 @@ class LanguageAnnotator:
             end += 1
         elif doc[i].text.endswith(("-", "+")):
             mod = 0.3 if doc[i].text.endswith("-") else -0.3
-        g = max(1.0, min(6.0, grade + mod))
+        grade, end = self._range(doc, grade + mod, end)
+        g = max(1.0, min(6.0, grade))
         hit = self._score_hit(
             doc,
             start,
@@ -564,6 +594,20 @@ class LanguageAnnotator:
         ):
             j -= 1
         lo = j + 1 if j >= 0 and doc[j].is_punct else max(j, 0)
+        if (
+            j > 0
+            and doc[j].text == ","
+            and all(t.lower_ in self.fillers or t.is_punct for t in doc[lo:start])
+        ):
+            # "For the badge process, three out of ten": the score opens its own clause
+            k = j - 1
+            while (
+                k >= 0
+                and not (doc[k].is_punct and doc[k].text in ",;.!?:")
+                and not doc[k].is_sent_start
+            ):
+                k -= 1
+            lo = k + 1 if k >= 0 and doc[k].is_punct else max(k, 0)
         if any(lo <= s < start for s, _ in cues.get("overall", [])):
             return "overall", None
         items = [h for h in hits if h.label in ("CHANNEL", "TOUCHPOINT") and lo <= h.start < start]
@@ -607,6 +651,9 @@ class LanguageAnnotator:
             kind = self.nlp.vocab.strings[match_id]
             if kind == "as_expected":
                 parts.append((s, e, "met", "as-expected", 0.8))
+            elif kind == "counterfactual":
+                # "I had hoped it would be sorted on day one": hoped in the past, not met
+                parts.append((s, self._clause_end(doc, s, 4), "unmet", "counterfactual", 0.55))
             elif kind == "too_long":
                 near = [d for d in durs if d[0] < s and s - d[1] <= 12]
                 lo = near[-1][0] if near else s
@@ -625,6 +672,21 @@ class LanguageAnnotator:
                 act_sec, act_span = actual[2], actual
             elif prev:  # "Three weeks, too long." / "I expected two days."
                 act_text, act_sec = prev[-1]
+            else:
+                # "Ze zeiden een week, het werden er drie": the unit is left out
+                unit = self.units.get(doc[ee - 1].lower_) or self.units.get(
+                    doc[ee - 1].lemma_.lower()
+                )
+                for k in range(ee, len(doc)):
+                    bare = self.number_at(doc, k)
+                    if (
+                        bare
+                        and unit
+                        and not any(d[0] <= k < d[1] for d in durs)
+                        and (bare[1] >= len(doc) or not self._counts_something(doc[bare[1]]))
+                    ):
+                        act_sec, act_span = bare[0] * unit, (k, bare[1], bare[0] * unit)
+                        break
             if act_sec is not None:
                 if act_sec > esec * 1.25:
                     value = "unmet"
@@ -647,7 +709,13 @@ class LanguageAnnotator:
             expected_info = None
         if not parts:
             return []
-        order = {"comparative": 0, "durations": 1, "as-expected": 2, "too-long": 3}
+        order = {
+            "comparative": 0,
+            "durations": 1,
+            "as-expected": 2,
+            "too-long": 3,
+            "counterfactual": 4,
+        }
         best = min(parts, key=lambda p: order[p[3]])
         lo = min(p[0] for p in parts)
         hi = max(p[1] for p in parts)
@@ -824,6 +892,7 @@ class Annotator:
                 context["previous_durations"] = [
                     (doc[a:b].text, sec) for a, b, sec in la.durations(doc)
                 ]
+        tags.sort(key=lambda t: (t.start, t.segment_id, t.start_char, t.label))
         coverage = compute_coverage(self.guide, tags, lang)
         return Annotations(
             transcript={

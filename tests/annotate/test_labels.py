@@ -126,6 +126,11 @@ SCORES = [
     ("de", "R: Für den Chatbot eine Fünf.", 2.0, "moment"),
     ("de", "R: Acht von zehn, würde ich sagen.", 8.0, "overall"),
     ("de", "I: Welche Note?\nR: Eine Zwei minus.", 7.4, "overall"),
+    ("de", "I: Welche Note?\nR: Eine Drei bis Vier.", 5.0, "overall"),
+    ("de", "I: Welche Note?\nR: Zwei, würde ich sagen.", 8.0, "overall"),
+    ("en", "I: And overall, out of ten?\nR: Six, I'd say.", 6.0, "overall"),
+    ("en", "R: For the phone call, three out of ten.", 3.0, "moment"),
+    ("nl", "I: Welk cijfer?\nR: Een zes à zeven.", 6.5, "overall"),
 ]
 
 
@@ -176,6 +181,9 @@ EXPECTATIONS = [
         600.0,
     ),
     ("de", "Das hat länger gedauert als erwartet.", "unmet", None, None),
+    ("nl", "Ze zeiden een week, het werden er drie.", "unmet", 604800.0, 1814400.0),
+    ("nl", "Ik had gehoopt dat alles op dag één geregeld zou zijn.", "unmet", None, None),
+    ("en", "I'd hoped they would fix it remotely.", "unmet", None, None),
 ]
 
 
