@@ -183,6 +183,7 @@ def main(argv: list[str]) -> int:
             t_search = timed(lambda: ws.search("portal frustrating", label="EMOTION"))
             views = exports.load_views(ws)
         t_page = timed(lambda: client.get(f"/i/{iid}"))
+        t_index_page = timed(lambda: client.get("/"))
         it = iter(tag_ids)
         t_click = timed(
             lambda: client.post(
@@ -206,6 +207,7 @@ def main(argv: list[str]) -> int:
         ("index (scan) into SQLite + FTS5", t_index),
         ("build the reviewed view", t_view),
         ("open the interview page", t_page),
+        ("open the start page", t_index_page),
         ("one accept click (round trip)", t_click),
         ("search words + label filter", t_search),
         ("excerpts CSV", t_csv),

@@ -608,7 +608,7 @@ class Workspace:
         return None
 
     def _reindex_fts(self, iid: int) -> None:
-        view = self.interview(iid)
+        view = self.interview(iid, words=False)
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         c.execute("DELETE FROM segments_fts WHERE interview_id = ?", (iid,))
@@ -636,8 +636,13 @@ class Workspace:
             "SELECT * FROM decisions WHERE interview = ? ORDER BY id", (name,)
         ).fetchall()
 
-    def interview(self, iid: int) -> InterviewView:
-        """The interview as a reviewer sees it: every decision applied."""
+    def interview(self, iid: int, *, words: bool = True) -> InterviewView:
+        """The interview as a reviewer sees it: every decision applied.
+
+        ``words=False`` skips the word timestamps (most of the work on long interviews) for
+        readers that need only texts and tags: the start page, search, orphan reports.
+        Tags added in review then carry their segment's times.
+        """
         row = self._row(iid)
         name = row["name"]
         decisions = self._decisions(name)
@@ -646,12 +651,13 @@ class Workspace:
             latest[(d["kind"], d["target"])] = d
 
         segments: list[SegmentView] = []
+        cols = "seg_id, start, end, speaker, text" + (", words" if words else "")
         for s in self.conn.execute(
-            "SELECT * FROM segments WHERE interview_id = ? ORDER BY start, seg_id", (iid,)
+            f"SELECT {cols} FROM segments WHERE interview_id = ? ORDER BY start, seg_id", (iid,)
         ):
-            words = [WordView(i, *w) for i, w in enumerate(json.loads(s["words"]))]
+            ws = [WordView(i, *w) for i, w in enumerate(json.loads(s["words"]))] if words else []
             segments.append(
-                SegmentView(s["seg_id"], s["start"], s["end"], s["speaker"], s["text"], words)
+                SegmentView(s["seg_id"], s["start"], s["end"], s["speaker"], s["text"], ws)
             )
         by_id = {s.id: s for s in segments}
         orphans: list[dict[str, Any]] = []
@@ -798,7 +804,7 @@ class Workspace:
         out = []
         sql = "SELECT * FROM interviews" + ("" if include_missing else " WHERE present = 1")
         for row in self.conn.execute(sql + " ORDER BY name"):
-            view = self.interview(row["id"])
+            view = self.interview(row["id"], words=False)
             decided = sum(1 for t in view.tags if t.status != "pending")
             if not view.annotated:
                 status = "transcribed"
@@ -843,7 +849,7 @@ class Workspace:
         """Decisions whose tag, word or speaker is gone (kept, never deleted)."""
         out = []
         for row in self.conn.execute("SELECT id FROM interviews WHERE present = 1"):
-            out.extend(self.interview(row["id"]).orphans)
+            out.extend(self.interview(row["id"], words=False).orphans)
         return out
 
     # -- search ----------------------------------------------------------------------------------
@@ -885,7 +891,7 @@ class Workspace:
                 ).fetchone()
                 if not row or not row["present"]:
                     continue
-                views[iid] = self.interview(iid)
+                views[iid] = self.interview(iid, words=False)
             view = views[iid]
             seg_tags = [t for t in view.tags if t.segment_id == seg_id and t.visible]
             if label:
@@ -1043,7 +1049,7 @@ class Workspace:
             "new": new,
         }
         self._record(iid, WORD_FIX, f"{segment_id}:{start_char}-{end_char}", payload, who)
-        seg = self.interview(iid).segment(segment_id)
+        seg = self.interview(iid, words=False).segment(segment_id)
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         c.execute(
@@ -1060,10 +1066,10 @@ class Workspace:
         label = " ".join(label.split())[:80]
         if not label:
             raise WorkspaceError("the speaker's name is empty")
-        if speaker_id not in self.interview(iid).speakers:
+        if speaker_id not in self.interview(iid, words=False).speakers:
             raise WorkspaceError(f"no speaker {speaker_id!r}")
         self._record(iid, SPEAKER_RENAME, speaker_id, {"label": label}, who)
-        return self.interview(iid).speakers[speaker_id]
+        return self.interview(iid, words=False).speakers[speaker_id]
 
 
 def _check_label(label: str) -> None:
