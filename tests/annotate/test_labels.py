@@ -277,3 +277,20 @@ def test_without_speaker_roles_questions_are_not_answers(annotator):
     assert [x.text for x in only(ann, "EMOTION")] == ["frustrated"]
     assert only(ann, "EMOTION")[0].start_char > 60
     assert all(x.role is None for x in ann.tags)
+
+
+def test_emolex_only_adds_words(guide, tmp_path):
+    """An NRC-EmoLex-shaped file adds words; journeytape's own entries keep precedence."""
+    import json
+
+    from journeytape.annotate.annotator import Annotator
+    from journeytape.annotate.devtext import transcript_from_text
+
+    lex = tmp_path / "dutch.json"
+    lex.write_text(json.dumps({"gelukzalig": ["joy", "positive"], "blij": ["negative"]}))
+    a = Annotator(guide, emolex=str(lex))
+    t, _ = transcript_from_text("R: Ik was gelukzalig en blij.", "nl")
+    emos = {x.value: x for x in a.annotate(t).tags if x.label == "EMOTION"}
+    assert emos["gelukzalig"].attrs["lexicon"] == "nrc-emolex"
+    assert emos["gelukzalig"].attrs["polarity"] > 0
+    assert emos["blij"].attrs["lexicon"] == "journeytape" and emos["blij"].attrs["polarity"] > 0
