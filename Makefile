@@ -24,6 +24,7 @@ help:
 demo: install
 	$(BIN)/journeytape models
 	$(BIN)/journeytape transcribe sample_audio --out $(DEMO_OUT)
+	$(BIN)/journeytape annotate $(DEMO_OUT) --guide annotate/data/guides/service-desk.yaml
 
 test: install-test
 	$(BIN)/python -m pytest
