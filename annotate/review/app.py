@@ -536,10 +536,13 @@ def serve(
 ) -> None:
     """Run the app until Ctrl-C; ``port=0`` picks a free port. ``ready(url)`` is called once
     the server listens (the CLI prints the URL)."""
+    import logging
+
     from werkzeug.serving import make_server
 
     trusted = list(LOOPBACK) if host in LOOPBACK else None  # None: any Host (user's choice)
     app = create_app(folder, reviewer=reviewer, trusted_hosts=trusted)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = make_server(host, port, app, threaded=True)
     shown = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0") else host
     url = f"http://{shown}:{server.server_port}/?token={app.config['TOKEN']}"

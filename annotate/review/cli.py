@@ -77,6 +77,10 @@ def register(app: typer.Typer) -> None:
             serve(
                 folder, host=host, port=port, reviewer=reviewer, open_browser=browser, ready=ready
             )
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"cannot listen on {host}:{port}: {exc.strerror}", param_hint="--port"
+            ) from None
         except KeyboardInterrupt:
             console.print("Stopped. Every decision is saved.")
 
