@@ -316,9 +316,9 @@ def transcribe_audio(
                 end=round(float(s.end), 3),
                 text=s.text.strip(),
                 words=words,
-                avg_logprob=float(s.avg_logprob),
-                no_speech_prob=float(s.no_speech_prob),
-                compression_ratio=float(s.compression_ratio),
+                avg_logprob=round(float(s.avg_logprob), 4),
+                no_speech_prob=round(float(s.no_speech_prob), 4),
+                compression_ratio=round(float(s.compression_ratio), 4),
             )
         )
         if progress and duration:
