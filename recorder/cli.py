@@ -88,16 +88,16 @@ def _load_guide(path: Path | None):
         raise _fail(str(exc)) from None
 
 
-def _recover_all(out: Path, console, ask: bool) -> None:
+def _recover_all(out: Path, console, ask: bool, say_none: bool = False) -> None:
+    """Repair and close sessions under ``out`` (or ``out`` itself) whose recorder died."""
     from journeytape.recorder.session import SessionError, find_unfinished, recover
 
-    root = out
-    targets = []
     if (out / "session.json").exists():
-        root = out.parent
-        targets = [u for u in find_unfinished(root) if u.folder.resolve() == out.resolve()]
+        targets = [u for u in find_unfinished(out.parent) if u.folder.resolve() == out.resolve()]
     else:
-        targets = find_unfinished(root)
+        targets = find_unfinished(out)
+    if not targets and say_none:
+        console.print(f"No unfinished sessions in {escape(str(out))}.")
     for u in targets:
         mb = u.part_bytes / 2**20
         if ask:
@@ -205,7 +205,7 @@ def record(
         _list_devices()
         return
     if recover_only:
-        _recover_all(out, console, ask=False)
+        _recover_all(out, console, ask=False, say_none=True)
         return
     _recover_all(out, console, ask=interactive)
 

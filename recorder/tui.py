@@ -75,6 +75,32 @@ class _Keys:
         return data.decode("utf-8", "replace") if data else None
 
 
+@contextlib.contextmanager
+def _quiet_c_stderr(log_path):
+    """ALSA/PortAudio print C-level errors straight to fd 2 (e.g. when a microphone is pulled
+    out), which would tear the live screen: send them to a hidden log in the session folder
+    while the screen runs."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError:
+        os.close(saved)
+        yield
+        return
+    os.dup2(fd, 2)
+    os.close(fd)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        with contextlib.suppress(OSError):
+            if log_path.stat().st_size == 0:
+                log_path.unlink()
+
+
 def run_tui(
     rec: Recorder,
     stop_evt: threading.Event,
@@ -178,7 +204,11 @@ def run_tui(
         return Panel(Group(*parts), title="journeytape record", subtitle=keys)
 
     rec.open()  # consent is on record: warm the device up so SPACE starts at once
-    with _Keys() as keys, Live(render(), refresh_per_second=8, screen=False) as live:
+    with (
+        _quiet_c_stderr(rec.folder / ".audio-errors.log"),
+        _Keys() as keys,
+        Live(render(), refresh_per_second=8, screen=False) as live,
+    ):
         while not stop_evt.is_set():
             if rec.finished.is_set():
                 reason = rec.stop_reason or "error"
