@@ -213,7 +213,7 @@ class LanguageAnnotator:
         matches = [
             *self.check_lower(doc),
             *self.check_lemma(doc),
-            *self.check_matcher(doc),
+            *(self.check_matcher(doc) if len(self.check_matcher) else []),
         ]
         for match_id, s, e in matches:
             key = self.nlp.vocab.strings[match_id]

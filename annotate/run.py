@@ -15,6 +15,7 @@ from pathlib import Path
 
 from journeytape.annotate.annotations import SUFFIX, Annotations, AnnotationsError, load_annotations
 from journeytape.annotate.guide import Guide, GuideError
+from journeytape.annotate.pipelines import PipelineError
 from journeytape.files import sha256_file
 from journeytape.transcribe.transcript import SUFFIX as TRANSCRIPT_SUFFIX
 from journeytape.transcribe.transcript import TranscriptError, load_transcript
@@ -126,5 +127,5 @@ def annotate_paths(
             yield Result(t, "annotated", target, ann)
         except GuideError:
             raise  # a bad pattern in the guide: every file would fail the same way
-        except (TranscriptError, AnnotationsError, OSError, ValueError) as exc:
+        except (TranscriptError, AnnotationsError, PipelineError, OSError, ValueError) as exc:
             yield Result(t, "error", error=str(exc))

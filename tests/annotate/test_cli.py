@@ -146,3 +146,21 @@ def test_guide_commands(tmp_path):
 def test_no_transcripts_found(tmp_path):
     r = _run("annotate", str(tmp_path), "--guide", str(example_guide_path()))
     assert r.exit_code == 2 and "no *.transcript.json" in r.output
+
+
+def test_other_languages_warn_or_fail_per_file(folder, tmp_path):
+    """A language without rules still gets checklist coverage; an unknown code fails alone."""
+    src = folder / "en" / "en_03_outlook.transcript.json"
+    for code in ("fr", "zz"):
+        d = json.loads(src.read_text("utf-8"))
+        d["language"] = code
+        (folder / f"other_{code}.transcript.json").write_text(json.dumps(d), "utf-8")
+    out = tmp_path / "out"
+    r = _run("annotate", str(folder), "--guide", str(example_guide_path()), "--out", str(out))
+    assert r.exit_code == 1, r.output
+    assert "other_zz" in r.output and "1 of 5 transcripts failed" in r.output
+    fr = load_annotations(out / "other_fr.annotations.json")
+    assert fr.language == "fr" and fr.pipeline["kind"] == "blank+lookups"
+    assert any("no journeytape rules for language 'fr'" in w for w in fr.warnings)
+    assert any("no 'fr' texts" in w for w in fr.warnings)
+    assert len(fr.coverage) == 20
