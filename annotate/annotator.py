@@ -864,11 +864,16 @@ class Annotator:
         transcript: Transcript,
         transcript_path: str = "",
         transcript_sha256: str | None = None,
+        language: str | None = None,
     ) -> Annotations:
+        """Tag ``transcript``; ``language`` overrides the transcript's detected language."""
         from journeytape import __version__
 
-        lang = (transcript.language or "en").split("-")[0].lower()
+        detected = (transcript.language or "en").split("-")[0].lower()
+        lang = (language or detected).lower()
         warnings: list[str] = []
+        if lang != detected:
+            warnings.append(f"annotated as {lang!r}; the transcript says {detected!r}")
         if lang not in self.guide.languages:
             warnings.append(
                 f"the guide has no {lang!r} texts (it has {', '.join(self.guide.languages)}): "

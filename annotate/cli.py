@@ -88,6 +88,13 @@ def annotate(
     reports: bool = typer.Option(
         True, "--reports/--no-reports", help="Write <name>.report.md/.html per interview."
     ),
+    language: str | None = typer.Option(
+        None,
+        "--language",
+        "-l",
+        help="Annotate as this language (en, nl, de) instead of the transcript's detected one, "
+        "e.g. when speech recognition mistook Dutch for English.",
+    ),
 ) -> None:
     """Tag transcripts against the guide's checklist: channels, touchpoints, goals, emotions,
     scores, expectations and peaks.
@@ -139,6 +146,7 @@ def annotate(
                 emolex=str(emolex) if emolex else None,
                 reports=reports,
                 on_start=lambda p: progress.update(task, description=p.name),
+                language=language,
             ):
                 results.append(r)
                 progress.advance(task)

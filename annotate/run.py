@@ -76,7 +76,9 @@ def output_folder(transcript: Path, out: Path | None, roots: list[Path]) -> Path
     return out
 
 
-def is_current(path: Path, transcript_sha: str, guide_sha: str, version: dict) -> bool:
+def is_current(
+    path: Path, transcript_sha: str, guide_sha: str, version: dict, language: str | None = None
+) -> bool:
     if not path.exists():
         return False
     try:
@@ -87,6 +89,7 @@ def is_current(path: Path, transcript_sha: str, guide_sha: str, version: dict) -
         d.get("transcript", {}).get("sha256") == transcript_sha
         and d.get("guide", {}).get("sha256") == guide_sha
         and d.get("annotator") == version
+        and (language is None or d.get("language") == language)
     )
 
 
@@ -98,6 +101,7 @@ def annotate_paths(
     emolex: str | None = None,
     reports: bool = True,
     on_start: Callable[[Path], None] | None = None,
+    language: str | None = None,
 ) -> Iterator[Result]:
     """Annotate every transcript under ``paths``; yields one :class:`Result` per file."""
     from journeytape.annotate.annotations import save_annotations
@@ -113,14 +117,14 @@ def annotate_paths(
         target = folder / f"{interview_name(t)}{SUFFIX}"
         try:
             sha = sha256_file(t)
-            if not force and is_current(target, sha, guide.sha256 or "", version):
+            if not force and is_current(target, sha, guide.sha256 or "", version, language):
                 ann = load_annotations(target)
                 if reports and not (folder / f"{interview_name(t)}.report.html").exists():
                     write_reports(ann, interview_name(t), folder)
                 yield Result(t, "current", target, ann)
                 continue
             transcript = load_transcript(t)
-            ann = annotator.annotate(transcript, str(t.resolve()), sha)
+            ann = annotator.annotate(transcript, str(t.resolve()), sha, language=language)
             save_annotations(ann, target)
             if reports:
                 write_reports(ann, interview_name(t), folder)

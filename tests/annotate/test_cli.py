@@ -164,3 +164,21 @@ def test_other_languages_warn_or_fail_per_file(folder, tmp_path):
     assert any("no journeytape rules for language 'fr'" in w for w in fr.warnings)
     assert any("no 'fr' texts" in w for w in fr.warnings)
     assert len(fr.coverage) == 20
+
+
+def test_language_override(folder, tmp_path):
+    """Whisper may take robotic Dutch for English: --language nl annotates it as Dutch."""
+    nl = folder / "nl" / "nl_02_kapotte_laptop.transcript.json"
+    d = json.loads(nl.read_text("utf-8"))
+    d["language"] = "en"
+    nl.write_text(json.dumps(d), "utf-8")
+    out = tmp_path / "out"
+    guide = str(example_guide_path())
+    assert _run("annotate", str(folder / "nl"), "--guide", guide, "--out", str(out)).exit_code == 0
+    target = out / "nl_02_kapotte_laptop.annotations.json"
+    assert load_annotations(target).language == "en"
+    r = _run("annotate", str(folder / "nl"), "--guide", guide, "--out", str(out), "-l", "nl")
+    assert r.exit_code == 0 and "up to date" not in r.output
+    ann = load_annotations(target)
+    assert ann.language == "nl" and any("the transcript says 'en'" in w for w in ann.warnings)
+    assert any(t.value == "loan_laptop" for t in ann.tags)
