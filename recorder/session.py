@@ -27,7 +27,7 @@ from typing import Any
 
 from journeytape.files import atomic_write_json, sha256_file
 from journeytape.recorder.consent import now_iso
-from journeytape.recorder.wavfile import WavFormat, repair
+from journeytape.recorder.wavfile import DATA_OFFSET, WavFormat, repair
 
 SESSION_FILE = "session.json"
 AUDIO_NAME = "recording.wav"
@@ -218,12 +218,16 @@ def find_unfinished(root: Path) -> list[Unfinished]:
     return out
 
 
-def finalize_audio(folder: Path, log: SessionLog) -> Path | None:
+def finalize_audio(folder: Path) -> Path | None:
     """Give the finished ``.part`` its final name without ever overwriting a file."""
     part = folder / PART_NAME
     final = folder / AUDIO_NAME
     if not part.exists():
         return final if final.exists() else None
+    if final.exists() and os.path.samefile(part, final):  # died between link and unlink
+        os.unlink(part)
+        _fsync_dir(folder)
+        return final
     try:
         os.link(part, final)  # fails if ``final`` exists: nothing is overwritten
         os.unlink(part)
@@ -239,14 +243,14 @@ def finalize_audio(folder: Path, log: SessionLog) -> Path | None:
 
 def close_session(folder: Path, log: SessionLog, stopped_by: str, **extra: Any) -> Path | None:
     """Mark the session closed with its one audio file, its length and hash."""
-    final = finalize_audio(folder, log)
+    final = finalize_audio(folder)
     audio = dict(log.data.get("audio") or {})
     if final is not None:
         from journeytape.recorder.wavfile import read_format
 
         fmt = read_format(final)
         if fmt is not None:
-            frames = (final.stat().st_size - 80) // fmt.block_align
+            frames = (final.stat().st_size - DATA_OFFSET) // fmt.block_align
             audio.update(frames=frames, seconds=round(frames / fmt.samplerate, 3))
         audio.update(
             file=final.name, part=None, sha256=sha256_file(final), bytes=final.stat().st_size

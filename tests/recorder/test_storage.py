@@ -256,3 +256,12 @@ def test_withdraw_command_confirms_and_respects_a_live_recorder(tmp_path):
     r = subprocess.run([*cmd, "--yes"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert not (folder / AUDIO_NAME).exists() and (folder / "withdrawal.json").exists()
+
+
+def test_recover_after_a_death_between_link_and_unlink(tmp_path):
+    """The final rename is link + unlink; a death in between leaves two names, one file."""
+    _, folder, _ = _closed_session(tmp_path)
+    os.link(folder / PART_NAME, folder / AUDIO_NAME)
+    info = recover(folder)
+    assert info["seconds"] == 1.0
+    assert not (folder / PART_NAME).exists() and sf.info(folder / AUDIO_NAME).frames == 16000
