@@ -160,7 +160,8 @@ def annotate(
         folder = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
         labels = {it.id: it.label(g.languages[0]) for it in g.checklist}
         written = write_summary(done, folder, labels)
-        console.print(f"summary of {len(done)} interviews: {written[0]}", highlight=False)
+        n = len(done)
+        console.print(f"summary of {n} interview{'s' * (n != 1)}: {written[0]}", highlight=False)
     errors = [r for r in results if r.status == "error"]
     if errors:
         console.print(f"[red]{len(errors)} of {len(results)} transcripts failed[/red]")
