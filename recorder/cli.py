@@ -160,7 +160,10 @@ def record(
         False, "--no-quotes", help="Interviewee did not agree to quotes in reports."
     ),
     retention: str | None = typer.Option(
-        None, "--retention", help="How long the audio is kept (default: guide's, or 12 months)."
+        None,
+        "--retention",
+        help="How long the audio is kept, when the guide has no consent block "
+        "(default: 12 months).",
     ),
     interviewer: str | None = typer.Option(None, "--interviewer", help="Who took consent."),
     device: str | None = typer.Option(
@@ -176,7 +179,10 @@ def record(
         None, "--duration", help="Stop after this many seconds of audio."
     ),
     recover_only: bool = typer.Option(
-        False, "--recover", help="Repair and close unfinished sessions under --out, then exit."
+        False,
+        "--recover",
+        help="Repair and close unfinished sessions under --out (or the session folder it "
+        "names), then exit.",
     ),
     min_free: str = typer.Option(
         "50M", "--min-free", help="Stop cleanly when free disk space falls below this."
@@ -405,6 +411,7 @@ def withdraw(
     derived: list[Path] = typer.Option(
         [],
         "--derived",
+        metavar="DIR",
         help="Also search this folder for transcripts/annotations made from this session "
         "(repeatable).",
     ),
