@@ -342,6 +342,7 @@ def test_microphone_unplugged_and_back(virtual_mic, audio_tools, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(400)  # the first use of tiny.en may assemble it into the cache
 def test_record_kill9_recover_transcribe(virtual_mic, audio_tools, tmp_path):
     """The issue's 'done when': record → kill -9 → recovery offered by the next `record` →
     `journeytape transcribe` finds the spoken words."""
