@@ -59,13 +59,13 @@ Respondent|en-gb+f3|Overall I would give it a six out of ten.
 TURNS
 
 # Dutch: Outlook crashing before a deadline.
-SPEED=125 make_interview interview_nl mp3 -c:a libmp3lame -b:a 48k <<'TURNS'
-Interviewer|nl|Wat was je doel die middag?
-Respondent|nl+m3|Ik wilde voor vijf uur dat bestand versturen, maar Outlook crashte steeds.
-Interviewer|nl|Wat deed je toen?
-Respondent|nl+m3|Ik belde de servicedesk. Dat duurde veel te lang en ik was niet blij.
-Interviewer|nl|Welk cijfer geef je?
-Respondent|nl+m3|Ik geef het een zesje.
+SPEED=165 make_interview interview_nl mp3 -c:a libmp3lame -b:a 48k <<'TURNS'
+Interviewer|nl+m2|Wat was je doel die middag?
+Respondent|nl+f3|Ik wilde voor vijf uur dat bestand versturen, maar Outlook crashte steeds.
+Interviewer|nl+m2|Wat deed je toen?
+Respondent|nl+f3|Ik belde de servicedesk. Dat duurde veel te lang en ik was niet blij.
+Interviewer|nl+m2|Welk cijfer geef je?
+Respondent|nl+f3|Ik geef het een zesje.
 TURNS
 
 # German: a broken laptop.
