@@ -114,7 +114,14 @@ class LanguageAnnotator:
                 known = {e.term.lower() for e in entries} | {
                     f.lower() for e in entries for f in e.forms
                 }
-                entries += [e for e in load_emolex(emolex, lang) if e.term.lower() not in known]
+                synonyms = {
+                    w.strip("*=")
+                    for it in guide.checklist
+                    for syn in it.synonyms_for(lang)
+                    for w in syn.split()
+                }
+                extra = load_emolex(emolex, lang, skip=synonyms)
+                entries += [e for e in extra if e.term.lower() not in known]
             except (OSError, ValueError) as exc:
                 self.warnings.append(f"NRC EmoLex not used ({exc})")
         self.emotions: dict[str, EmotionEntry] = {}

@@ -83,32 +83,45 @@ def rules_sha256() -> str:
     return h.hexdigest()
 
 
-def load_emolex(path: str, lang: str) -> list[EmotionEntry]:
+def load_emolex(path: str, lang: str, skip: set[str] | None = None) -> list[EmotionEntry]:
     """Optional NRC EmoLex words (e.g. emoatlas' ``langs/dutch.json``) as extra entries.
 
     NRC EmoLex is for research/non-commercial use only, so it only ever *adds* to the
-    journeytape lexicon. Accepted shape: {word: [emotions...]} or {word: {emotion: 0|1}}.
+    journeytape lexicon. Shape: {word: [emotions...]} (emoatlas) or {word: {emotion: 0|1}}.
+    NRC is noisy for service talk ("account" → trust, "accu" → anger), so only words with a
+    clear balance of joy against anger/fear/sadness/disgust are used, and words in ``skip``
+    (the guide's checklist synonyms) never are.
     """
     import json
     from pathlib import Path
 
     raw = json.loads(Path(path).read_text("utf-8"))
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected a JSON object of word → emotions")
+    weight = {
+        "joy": 1,
+        "positive": 1,
+        "anger": -1,
+        "fear": -1,
+        "sadness": -1,
+        "disgust": -1,
+        "negative": -1,
+    }
+    skip = {w.lower() for w in (skip or set())}
     out = []
-    pos = {"joy", "trust", "positive", "anticipation"}
-    neg = {"anger", "fear", "sadness", "disgust", "negative"}
     for word, emos in raw.items():
         if isinstance(emos, dict):
             emos = [k for k, v in emos.items() if v]
         emos = [str(e).lower() for e in emos]
-        p = (1 if set(emos) & pos else 0) - (1 if set(emos) & neg else 0)
-        if p == 0:
+        balance = sum(weight.get(e, 0) for e in emos)
+        if balance == 0 or str(word).lower() in skip or not str(word).isalpha():
             continue
-        named = [e for e in emos if e not in ("positive", "negative")]
+        named = [e for e in emos if e in weight and (weight[e] > 0) == (balance > 0)]
         out.append(
             EmotionEntry(
                 term=str(word),
-                emotion=named[0] if named else ("positive" if p > 0 else "negative"),
-                polarity=0.5 * p,
+                emotion=next((e for e in named if e not in ("positive", "negative")), named[0]),
+                polarity=0.5 if balance > 0 else -0.5,
                 intensity=0.4,
                 source="nrc-emolex",
             )

@@ -287,10 +287,20 @@ def test_emolex_only_adds_words(guide, tmp_path):
     from journeytape.annotate.devtext import transcript_from_text
 
     lex = tmp_path / "dutch.json"
-    lex.write_text(json.dumps({"gelukzalig": ["joy", "positive"], "blij": ["negative"]}))
+    lex.write_text(
+        json.dumps(
+            {
+                "gelukzalig": ["joy", "anticipation"],
+                "blij": ["anger"],  # journeytape's own entry wins
+                "accu": ["anger"],  # a checklist word ("nieuwe accu"): never an emotion
+                "account": ["trust"],  # trust alone is too vague to count
+            }
+        )
+    )
     a = Annotator(guide, emolex=str(lex))
-    t, _ = transcript_from_text("R: Ik was gelukzalig en blij.", "nl")
+    t, _ = transcript_from_text("R: Ik was gelukzalig en blij, mijn account en accu ook.", "nl")
     emos = {x.value: x for x in a.annotate(t).tags if x.label == "EMOTION"}
     assert emos["gelukzalig"].attrs["lexicon"] == "nrc-emolex"
     assert emos["gelukzalig"].attrs["polarity"] > 0
     assert emos["blij"].attrs["lexicon"] == "journeytape" and emos["blij"].attrs["polarity"] > 0
+    assert set(emos) == {"gelukzalig", "blij"}
