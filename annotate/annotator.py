@@ -856,15 +856,26 @@ def _wildcard_pattern(nlp, phrase: str) -> list[dict[str, Any]]:
 class Annotator:
     """Tags transcripts against one guide; compiled matchers are reused across transcripts."""
 
-    def __init__(self, guide: Guide, emolex: str | None = None) -> None:
+    def __init__(self, guide: Guide, emolex: str | dict[str, str] | None = None) -> None:
+        """``emolex``: one NRC EmoLex JSON for every language, or {language: path}."""
         self.guide = guide
-        self.emolex = emolex
+        self.emolex = emolex if isinstance(emolex, dict) else {"*": emolex} if emolex else {}
         self._langs: dict[str, LanguageAnnotator] = {}
 
     def for_language(self, lang: str) -> LanguageAnnotator:
         if lang not in self._langs:
-            self._langs[lang] = LanguageAnnotator(self.guide, lang, self.emolex)
+            emolex = self.emolex.get(lang) or self.emolex.get("*")
+            self._langs[lang] = LanguageAnnotator(self.guide, lang, emolex)
         return self._langs[lang]
+
+    def version(self) -> dict[str, Any]:
+        """What decides whether existing annotations are current (besides the inputs)."""
+        from journeytape.files import sha256_file
+
+        v: dict[str, Any] = dict(annotator_version())
+        if self.emolex:
+            v["emolex_sha256"] = {k: sha256_file(p) for k, p in sorted(self.emolex.items())}
+        return v
 
     def annotate(
         self,
@@ -924,7 +935,7 @@ class Annotator:
             warnings=warnings,
             created=datetime.now(UTC).isoformat(timespec="seconds"),
             journeytape_version=__version__,
-            annotator=annotator_version(),
+            annotator=self.version(),
         )
 
 

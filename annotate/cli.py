@@ -78,12 +78,12 @@ def annotate(
     force: bool = typer.Option(
         False, "--force", help="Re-annotate even when transcript, guide and rules are unchanged."
     ),
-    emolex: Path | None = typer.Option(
+    emolex: list[str] | None = typer.Option(
         None,
         "--emolex",
-        help="Optional NRC EmoLex JSON for the transcripts' language (e.g. emoatlas "
-        "langs/dutch.json). Research/non-commercial licence; only adds to journeytape's own "
-        "lexicon.",
+        help="Optional NRC EmoLex JSON as LANG=FILE (repeatable; a bare FILE counts for every "
+        "language), e.g. nl=.../emoatlas/langs/dutch.json. Research/non-commercial licence: it "
+        "only adds to journeytape's own lexicon.",
     ),
     reports: bool = typer.Option(
         True, "--reports/--no-reports", help="Write <name>.report.md/.html per interview."
@@ -116,6 +116,7 @@ def annotate(
     try:
         g = load_guide(guide)
         files = find_transcripts(paths)
+        lexicons = _emolex_option(emolex or [])
     except (GuideError, FileNotFoundError) as exc:
         console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from None
@@ -143,7 +144,7 @@ def annotate(
                 g,
                 out=out,
                 force=force,
-                emolex=str(emolex) if emolex else None,
+                emolex=lexicons,
                 reports=reports,
                 on_start=lambda p: progress.update(task, description=p.name),
                 language=language,
@@ -166,6 +167,18 @@ def annotate(
     if errors:
         console.print(f"[red]{len(errors)} of {len(results)} transcripts failed[/red]")
         raise typer.Exit(1)
+
+
+def _emolex_option(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for v in values:
+        lang, sep, path = v.partition("=")
+        if not sep or "/" in lang or len(lang) > 3:
+            lang, path = "*", v
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"--emolex {v}: no such file")
+        out[lang] = path
+    return out
 
 
 def _print_result(console, r) -> None:

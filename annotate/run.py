@@ -98,18 +98,18 @@ def annotate_paths(
     guide: Guide,
     out: Path | None = None,
     force: bool = False,
-    emolex: str | None = None,
+    emolex: str | dict[str, str] | None = None,
     reports: bool = True,
     on_start: Callable[[Path], None] | None = None,
     language: str | None = None,
 ) -> Iterator[Result]:
     """Annotate every transcript under ``paths``; yields one :class:`Result` per file."""
     from journeytape.annotate.annotations import save_annotations
-    from journeytape.annotate.annotator import Annotator, annotator_version
+    from journeytape.annotate.annotator import Annotator
     from journeytape.annotate.report import write_reports
 
     annotator = Annotator(guide, emolex=emolex)
-    version = annotator_version()
+    version = annotator.version()
     for t in find_transcripts(paths):
         if on_start:
             on_start(t)

@@ -182,3 +182,19 @@ def test_language_override(folder, tmp_path):
     ann = load_annotations(target)
     assert ann.language == "nl" and any("the transcript says 'en'" in w for w in ann.warnings)
     assert any(t.value == "loan_laptop" for t in ann.tags)
+
+
+def test_emolex_per_language_is_part_of_the_resume_key(folder, tmp_path):
+    lex = tmp_path / "dutch.json"
+    lex.write_text(json.dumps({"gelukzalig": ["joy"]}), "utf-8")
+    out = tmp_path / "out"
+    guide = str(example_guide_path())
+    args = ("annotate", str(folder / "nl"), "--guide", guide, "--out", str(out))
+    assert _run(*args).exit_code == 0
+    r = _run(*args, "--emolex", f"nl={lex}")
+    assert r.exit_code == 0 and "up to date" not in r.output
+    ann = load_annotations(out / "nl_02_kapotte_laptop.annotations.json")
+    assert set(ann.annotator["emolex_sha256"]) == {"nl"}
+    assert "up to date" in _run(*args, "--emolex", f"nl={lex}").output
+    r = _run(*args, "--emolex", str(tmp_path / "missing.json"))
+    assert r.exit_code == 2 and "no such file" in r.output
