@@ -347,6 +347,10 @@ class LanguageAnnotator:
         low = doc[i].lower_
         if _NUM.match(low):
             value = float(low.replace(",", "."))
+        elif re.match(r"^\d{1,2}\.$", low) and (i + 1 == len(doc) or doc[i + 1].is_sent_start):
+            value = float(low[:-1])  # "eine 2." ends the sentence (German reads "2." as 2nd)
+        elif self.school_grades and re.match(r"^[1-6][+-]$", low):
+            value = float(low[0])  # "eine 2-": the modifier is read by _grade_hit
         elif low in self.numbers:
             value = self.numbers[low]
         else:
@@ -503,11 +507,13 @@ class LanguageAnnotator:
                 continue
             if end < n and self._counts_something(doc[end]):
                 continue  # "a five minute wait", "een paar dagen", "zwei Wochen"
+            # "eine Zwei", "eine 2", "ne 2-": German school grades, 1 is best
             german_grade = (
                 bool(self.school_grades)
-                and (tok.text[:1].isupper() or val <= 6 and asked)
+                and (tok.text[:1].isupper() or tok.text[:1].isdigit() or asked)
                 and val <= 6
-                and low in set(self.school_grades) | {str(k) for k in range(1, 7)}
+                and "zehn" not in context.get("question", "")
+                and (low in self.school_grades or re.match(r"^[1-6][+-.]?$", low))
             )
             if german_grade:
                 out.append(self._grade_hit(doc, article, i, val, cues, hits))

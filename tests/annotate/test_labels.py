@@ -128,6 +128,9 @@ SCORES = [
     ("de", "I: Welche Note?\nR: Eine Zwei minus.", 7.4, "overall"),
     ("de", "I: Welche Note?\nR: Eine Drei bis Vier.", 5.0, "overall"),
     ("de", "I: Welche Note?\nR: Zwei, würde ich sagen.", 8.0, "overall"),
+    ("de", "R: Ich gebe eine 2.", 8.0, "overall"),  # Whisper writes digits
+    ("de", "R: Also ne 2- würde ich geben.", 7.4, "overall"),
+    ("de", "I: Von eins bis zehn?\nR: Eine 7.", 7.0, "overall"),
     ("en", "I: And overall, out of ten?\nR: Six, I'd say.", 6.0, "overall"),
     ("en", "R: For the phone call, three out of ten.", 3.0, "moment"),
     ("nl", "I: Welk cijfer?\nR: Een zes à zeven.", 6.5, "overall"),
