@@ -33,6 +33,7 @@ app = typer.Typer(
 STAGES = (
     "journeytape.recorder.cli",
     "journeytape.transcribe.cli",
+    "journeytape.transcribe.speakers",
     "journeytape.annotate.cli",
     "journeytape.annotate.review.cli",
     "journeytape.models.cli",

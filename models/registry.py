@@ -331,6 +331,17 @@ def model_file(name: str, filename: str) -> Path:
     return model_path(name) / filename
 
 
+def model_files(name: str) -> dict[str, Path]:
+    """Every file of a registered model by its name, verified (files of a packaged model may
+    live in different folders of the package, e.g. CAM++'s weights and its network source)."""
+    spec = get_spec(name)
+    folder = model_path(name)  # raises ModelError with the fix when missing; verifies
+    assert spec is not None
+    if spec.assembled:
+        return {f.name: folder / f.name for f in spec.files}
+    return {f.name: _part_path(f.parts[0]) for f in spec.files}  # type: ignore[misc]
+
+
 def known_names() -> list[str]:
     return sorted(set(REGISTRY) | set(_ALIASES))
 
