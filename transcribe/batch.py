@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -250,7 +252,7 @@ def run(
     progress = _make_progress(console, show_progress)
     total_audio = sum(j.duration or 0.0 for j in todo) or None
     finished: list[Outcome] = []
-    with progress:
+    with progress, _CtrlC() as ctrl_c:
         overall = progress.add_task("files", total=total_audio, detail="")
         current = progress.add_task("", total=1.0, detail="")
         state = {"audio": 0.0, "t0": time.perf_counter()}
@@ -263,6 +265,7 @@ def run(
                 t0 = time.perf_counter()
 
                 def report(stage: str, frac: float, job=job, t0=t0) -> None:
+                    ctrl_c.check()
                     dur = job.duration or 0.0
                     label = {"decode": "decoding", "asr": "speech", "diarization": "speakers"}
                     if stage == "asr" and dur:
@@ -279,11 +282,11 @@ def run(
 
                 try:
                     outcome = _transcribe_one(
-                        job, settings, model, formats, report, transcribe_file
+                        job, settings, model, formats, report, transcribe_file, ctrl_c.check
                     )
                 except KeyboardInterrupt:
                     finished.append(
-                        Outcome(job.source, INTERRUPTED, "stopped by Ctrl-C; nothing written")
+                        Outcome(job.source, INTERRUPTED, "stopped by Ctrl-C; no transcript written")
                     )
                     raise
                 finished.append(outcome)
@@ -303,15 +306,48 @@ def run(
     return outcomes + finished
 
 
-def _transcribe_one(job, settings, model, formats, report, transcribe_file) -> Outcome:
+class _CtrlC:
+    """Ctrl-C that cannot get lost.
+
+    Python raises KeyboardInterrupt wherever the main thread happens to be; inside a
+    finaliser run by the garbage collector (PyAV's resampler, onnxruntime) it is printed and
+    swallowed, and inside FFmpeg it can surface as a decoding error. So the handler also
+    records the request, and :meth:`check` (called from progress callbacks and before
+    outputs are written) raises it again.
+    """
+
+    def __enter__(self) -> _CtrlC:
+        self.requested = False
+        self._old = None
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def _handler(self, signum, frame) -> None:
+        self.requested = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+def _transcribe_one(job, settings, model, formats, report, transcribe_file, check) -> Outcome:
     """Transcribe and write one recording; every failure becomes a FAILED outcome."""
     t0 = time.perf_counter()
     try:
         t = transcribe_file(job.source, settings, model=model, progress=report, sha256=job.sha256)
     except AudioError as exc:
+        check()  # the error may be FFmpeg's view of a Ctrl-C
         return Outcome(job.source, FAILED, str(exc), job.base)
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop a batch
+        check()
         return Outcome(job.source, FAILED, f"unexpected error: {type(exc).__name__}: {exc}")
+    check()  # a swallowed Ctrl-C must not let a possibly cut-short result be written
     try:
         written = write_outputs(t, job.base, formats)
     except OSError as exc:

@@ -164,7 +164,7 @@ def test_bad_options_are_explained(encoded):
 def test_ctrl_c_stops_cleanly(tmp_path, en_wav, en_wav_2):
     d = tmp_path / "many"
     d.mkdir()
-    long = d / "long.wav"
+    long = tmp_path / "long.wav"
     subprocess.run(["sox", en_wav, en_wav_2, en_wav, en_wav_2, long], check=True)
     for i in range(4):
         shutil.copy(long, d / f"interview_{i}.wav")
