@@ -1,0 +1,175 @@
+"""EXPECTATION: expected vs actual, with durations parsed ("three weeks, I expected two days")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeytape.annotate.hits import NUM, Hit
+
+
+class ExpectationRules:
+    """Mixed into LanguageAnnotator; uses its duration units and expectation cues."""
+
+    def durations(self, doc) -> list[tuple[int, int, float]]:
+        """Durations in a doc: (start token, end token, seconds)."""
+        out: list[tuple[int, int, float]] = []
+        for i, tok in enumerate(doc):
+            unit = self.units.get(tok.lower_) or self.units.get(tok.lemma_.lower())
+            if unit is None:
+                continue
+            j, qty, start = i - 1, None, i
+            while j >= 0 and i - j <= 3:
+                low = doc[j].lower_
+                if low in self.half:
+                    qty = 0.5 if qty is None else qty + 0.5
+                    start = j
+                elif low in self.whole:
+                    qty = qty or 1.0
+                    start = j
+                elif NUM.match(low) or low in self.numbers:
+                    n = float(low.replace(",", ".")) if NUM.match(low) else self.numbers[low]
+                    if qty == 0.5 and j == start - 1:  # "een half uur": een + half
+                        pass
+                    else:
+                        qty = n if qty is None else (n + qty if qty == 0.5 else n)
+                    start = j
+                elif low in ("of", "van", "von", "couple", "few", "paar", "like", "about"):
+                    pass
+                else:
+                    break
+                j -= 1
+            if qty is None:
+                # "dagen" alone or "ages": a vague amount, skip; a bare "hour"/"Stunde" = 1
+                if tok.lower_ == tok.lemma_.lower() and j == i - 1 and i > 0:
+                    continue
+                continue
+            # "een dag of twee": take the upper bound
+            if i + 2 < len(doc) and doc[i + 1].lower_ == "of":
+                n2 = self.number_at(doc, i + 2)
+                if n2:
+                    qty = n2[0]
+            out.append((start, i + 1, qty * unit))
+        for match_id, s, e in self.exp_m(doc):
+            if self.nlp.vocab.strings[match_id] == "same_day":
+                out.append((s, e, 8 * 3600.0))
+        return sorted(out)
+
+    # -- SCORE -----------------------------------------------------------------------------------
+    def expectation(self, doc, context: dict[str, Any]) -> list[Hit]:
+        parts: list[tuple[int, int, str, str, float]] = []  # start, end, value, how, conf
+        durs = self.durations(doc)
+        expected = actual = None
+        n = len(doc)
+        for i, tok in enumerate(doc):
+            low = tok.lower_
+            if low in self.than:
+                comp = [
+                    k for k in range(max(0, i - 3), i) if doc[k].lower_ in self.faster | self.slower
+                ]
+                cue = [m for m in range(i + 1, min(n, i + 5)) if doc[m].lower_ in self.exp_cues]
+                if comp and cue:
+                    better = doc[comp[-1]].lower_ in self.faster
+                    parts.append(
+                        (
+                            comp[-1],
+                            cue[0] + 1,
+                            "exceeded" if better else "unmet",
+                            "comparative",
+                            0.85,
+                        )
+                    )
+            if low in self.exp_cues and durs:
+                sent = tok.sent
+                inside = [d for d in durs if sent.start <= d[0] < sent.end]
+                if inside:
+                    d = min(inside, key=lambda d: abs(d[0] - i))
+                    expected = (d, i)
+        for match_id, s, e in self.exp_m(doc):
+            kind = self.nlp.vocab.strings[match_id]
+            if kind == "as_expected":
+                parts.append((s, e, "met", "as-expected", 0.8))
+            elif kind == "counterfactual":
+                # "I had hoped it would be sorted on day one": hoped in the past, not met
+                parts.append((s, self._clause_end(doc, s, 4), "unmet", "counterfactual", 0.55))
+            elif kind == "too_long":
+                near = [d for d in durs if d[0] < s and s - d[1] <= 12]
+                lo = near[-1][0] if near else s
+                if near:
+                    actual = near[-1]
+                parts.append((lo, e, "unmet", "too-long", 0.7))
+        if expected is not None:
+            (es, ee, esec), cue_i = expected
+            others = [d for d in durs if d[0] != es and abs(d[2] - esec) > 1e-6]
+            prev = context.get("previous_durations", [])
+            act_sec, act_span, act_text = None, None, None
+            if others:
+                act = min(others, key=lambda d: abs(d[0] - cue_i))
+                act_sec, act_span = act[2], act
+            elif actual is not None:
+                act_sec, act_span = actual[2], actual
+            elif prev:  # "Three weeks, too long." / "I expected two days."
+                act_text, act_sec = prev[-1]
+            else:
+                # "Ze zeiden een week, het werden er drie": the unit is left out
+                unit = self.units.get(doc[ee - 1].lower_) or self.units.get(
+                    doc[ee - 1].lemma_.lower()
+                )
+                for k in range(ee, len(doc)):
+                    bare = self.number_at(doc, k)
+                    if (
+                        bare
+                        and unit
+                        and not any(d[0] <= k < d[1] for d in durs)
+                        and (bare[1] >= len(doc) or not self._counts_something(doc[bare[1]]))
+                    ):
+                        act_sec, act_span = bare[0] * unit, (k, bare[1], bare[0] * unit)
+                        break
+            if act_sec is not None:
+                if act_sec > esec * 1.25:
+                    value = "unmet"
+                elif act_sec * 1.25 < esec:
+                    value = "exceeded"
+                else:
+                    value = "met"
+                lo = min(es, cue_i, act_span[0] if act_span else es)
+                hi = max(ee, cue_i + 1, act_span[1] if act_span else ee)
+                parts.append((lo, hi, value, "durations", 0.8))
+                expected_info = (
+                    doc[es:ee].text,
+                    esec,
+                    act_sec,
+                    doc[act_span[0] : act_span[1]].text if act_span else act_text,
+                )
+            else:
+                expected_info = (doc[es:ee].text, esec, None, None)
+        else:
+            expected_info = None
+        if not parts:
+            return []
+        order = {
+            "comparative": 0,
+            "durations": 1,
+            "as-expected": 2,
+            "too-long": 3,
+            "counterfactual": 4,
+        }
+        best = min(parts, key=lambda p: order[p[3]])
+        lo = min(p[0] for p in parts)
+        hi = max(p[1] for p in parts)
+        attrs: dict[str, Any] = {"met": {"met": True, "unmet": False}.get(best[2])}
+        if expected_info:
+            attrs.update(
+                expected=expected_info[0],
+                expected_seconds=expected_info[1],
+                actual=expected_info[3],
+                actual_seconds=expected_info[2],
+            )
+        elif actual is not None:
+            attrs.update(actual=doc[actual[0] : actual[1]].text, actual_seconds=actual[2])
+        return [
+            Hit(
+                "EXPECTATION", lo, hi, best[2], f"expectation:{self.lang}:{best[3]}", best[4], attrs
+            )
+        ]
+
+    # -- PEAK / GOAL -----------------------------------------------------------------------------

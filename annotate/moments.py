@@ -1,0 +1,79 @@
+"""PEAK (the named high or low point) and GOAL (what the respondent was trying to do)."""
+
+from __future__ import annotations
+
+from journeytape.annotate.hits import Hit, longest_first
+
+
+class MomentRules:
+    """Mixed into LanguageAnnotator; uses its peak and goal cue matchers."""
+
+    def _clause_end(self, doc, start: int, min_tokens: int) -> int:
+        sent_end = doc[start].sent.end
+        k = start + min_tokens
+        while k < sent_end:
+            if doc[k].is_punct and doc[k].text in ",;:" and k > start + min_tokens - 1:
+                return k
+            k += 1
+        while sent_end > start + 1 and doc[sent_end - 1].is_punct:
+            sent_end -= 1
+        return sent_end
+
+    def peak(self, doc, hits: list[Hit]) -> list[Hit]:
+        raw = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.peak_m(doc)}
+        out = []
+        taken = -1
+        for s, e in sorted(longest_first(raw)):
+            if s < taken:
+                continue
+            end = self._clause_end(doc, s, 5)
+            taken = end
+            about = [
+                h.value for h in hits if h.label in ("CHANNEL", "TOUCHPOINT") and s <= h.start < end
+            ]
+            out.append(
+                Hit(
+                    "PEAK",
+                    s,
+                    end,
+                    raw[(s, e)],
+                    f"peak:{self.lang}:{raw[(s, e)]}",
+                    0.85,
+                    {"cue": doc[s:e].text, "moment": doc[e:end].text.strip(" ,"), "about": about},
+                )
+            )
+        return out
+
+    def goal(self, doc) -> list[Hit]:
+        raw = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.goal_m(doc)}
+        deadlines = [s for _, s, _ in self.deadline_m(doc)]
+        out = []
+        taken = -1
+        for s, e in sorted(longest_first(raw)):
+            if s < taken or e >= len(doc):
+                continue
+            nxt = doc[e].lower_
+            if nxt in self.goal_not_after or doc[e].lemma_.lower() in self.goal_not_after:
+                continue
+            end = self._clause_end(doc, s, 4)
+            if any(doc[k].lower_ in self.goal_recurring for k in range(e, end)):
+                continue  # "I had to be let in every morning" is a routine, not a goal
+            if raw[(s, e)] == "conditional":
+                if not any(s < d < end for d in deadlines):
+                    continue
+                if any(doc[k].lower_ in self.goal_not_after for k in range(e, min(end, e + 3))):
+                    continue
+            taken = end
+            what = " ".join(t.lower_ for t in doc[e:end] if not t.is_punct)
+            out.append(
+                Hit(
+                    "GOAL",
+                    s,
+                    end,
+                    what or None,
+                    f"goal:{self.lang}:{raw[(s, e)]}",
+                    0.7 if raw[(s, e)] == "goal" else 0.6,
+                    {"cue": doc[s:e].text},
+                )
+            )
+        return out

@@ -1,0 +1,259 @@
+"""SCORE: grades said aloud, normalised to 0–10 ("seven out of ten", "een zesje", "eine Zwei")."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from journeytape.annotate.hits import FRACTION, NUM, Hit
+
+
+class ScoreRules:
+    """Mixed into LanguageAnnotator; uses its number words, score cues and school grades."""
+
+    def number_at(self, doc, i: int) -> tuple[float, int] | None:
+        """A number starting at token ``i``: (value, end token). "seven and a half", "7,5"."""
+        if i >= len(doc):
+            return None
+        low = doc[i].lower_
+        if NUM.match(low):
+            value = float(low.replace(",", "."))
+        elif re.match(r"^\d{1,2}\.$", low) and (i + 1 == len(doc) or doc[i + 1].is_sent_start):
+            value = float(low[:-1])  # "eine 2." ends the sentence (German reads "2." as 2nd)
+        elif self.school_grades and re.match(r"^[1-6][+-]$", low):
+            value = float(low[0])  # "eine 2-": the modifier is read by _grade_hit
+        elif low in self.numbers:
+            value = self.numbers[low]
+        else:
+            return None
+        end = i + 1
+        for match_id, s, e in self.score_m(doc[end : end + 4].as_doc()):
+            if self.nlp.vocab.strings[match_id] == "and_half" and s == 0:
+                value += 0.5
+                end += e
+                break
+        return value, end
+
+    def score(self, doc, hits: list[Hit], context: dict[str, Any]) -> list[Hit]:
+        cues: dict[str, list[tuple[int, int]]] = {}
+        for match_id, s, e in self.score_m(doc):
+            cues.setdefault(self.nlp.vocab.strings[match_id], []).append((s, e))
+        asked = any(c in context.get("question", "") for c in self.score_question)
+        out: list[Hit] = []
+        used: set[int] = set()
+        n = len(doc)
+        for i, tok in enumerate(doc):
+            if i in used:
+                continue
+            low = tok.lower_
+            # "7/10"
+            frac = FRACTION.match(low)
+            if frac:
+                val, scale = float(frac[1].replace(",", ".")), float(frac[2])
+                if scale > 0 and val <= scale:
+                    out.append(
+                        self._score_hit(
+                            doc,
+                            i,
+                            i + 1,
+                            val / scale * 10,
+                            "fraction",
+                            0.9,
+                            f"1-{scale:g}",
+                            cues,
+                            hits,
+                        )
+                    )
+                    used.add(i)
+                continue
+            # NL "een zesje"
+            if low in self.diminutives:
+                start = i - 1 if i > 0 and doc[i - 1].lower_ in ("een", "'n") else i
+                out.append(
+                    self._score_hit(
+                        doc,
+                        start,
+                        i + 1,
+                        self.diminutives[low],
+                        "diminutive",
+                        0.9,
+                        "1-10",
+                        cues,
+                        hits,
+                    )
+                )
+                continue
+            num = self.number_at(doc, i)
+            if num is None:
+                continue
+            val, end = num
+            # "seven out of ten", "acht von zehn", "8 uit 10"
+            scale_at = [e for s, e in cues.get("scale", []) if s == end]
+            if scale_at:
+                # "out of" + "ten", or a phrase that holds the number itself ("von zehn")
+                sc = self.number_at(doc, scale_at[0]) or self.number_at(doc, scale_at[0] - 1)
+                if sc and sc[0] > 0 and val <= sc[0]:
+                    article = self._article_before(cues, i)
+                    out.append(
+                        self._score_hit(
+                            doc,
+                            article,
+                            sc[1],
+                            val / sc[0] * 10,
+                            "scale",
+                            0.9,
+                            f"1-{sc[0]:g}",
+                            cues,
+                            hits,
+                        )
+                    )
+                    used.update(range(i, sc[1]))
+                    continue
+            article = self._article_before(cues, i)
+            if article == i:
+                # "Note 2", "Schulnote drei"
+                if i > 0 and doc[i - 1].lower_.rstrip(":") in self.grade_cues and val <= 6:
+                    out.append(self._grade_hit(doc, i - 1, i, val, cues, hits))
+                # "Six, I'd say." as the answer to "out of ten?"
+                elif (
+                    asked
+                    and low not in self.article_words
+                    and not (end < n and self.number_at(doc, end))
+                    and 0 <= val <= 10
+                    and all(t.is_punct or t.lower_ in self.fillers for t in doc[:i])
+                    and not (end < n and self._counts_something(doc[end]))
+                ):
+                    if self.school_grades and val <= 6 and "zehn" not in context["question"]:
+                        out.append(self._grade_hit(doc, i, i, val, cues, hits))
+                    else:
+                        val, end = self._range(doc, val, end)
+                        out.append(
+                            self._score_hit(doc, i, end, val, "answer", 0.7, "1-10", cues, hits)
+                        )
+                continue
+            if end < n and self._counts_something(doc[end]):
+                continue  # "a five minute wait", "een paar dagen", "zwei Wochen"
+            # "eine Zwei", "eine 2", "ne 2-": German school grades, 1 is best
+            german_grade = (
+                bool(self.school_grades)
+                and (tok.text[:1].isupper() or tok.text[:1].isdigit() or asked)
+                and val <= 6
+                and "zehn" not in context.get("question", "")
+                and (low in self.school_grades or re.match(r"^[1-6][+-.]?$", low))
+            )
+            if german_grade:
+                out.append(self._grade_hit(doc, article, i, val, cues, hits))
+                continue
+            cue_before = any(s < i and i - s <= 5 for s, _ in cues.get("cue", []))
+            digit = NUM.match(low) is not None  # "een 8", "a 7": a grade even without a cue
+            if not (asked or cue_before or digit) or not 0 <= val <= 10:
+                continue
+            conf = 0.8 if asked else 0.65 if cue_before else 0.6
+            val, end = self._range(doc, val, end)
+            out.append(self._score_hit(doc, article, end, val, "article", conf, "1-10", cues, hits))
+        return out
+
+    def _range(self, doc, val: float, end: int) -> tuple[float, int]:
+        """ "six or seven", "een zes à zeven", "Drei bis Vier": the middle of the range."""
+        if end + 1 < len(doc) and doc[end].lower_ in self.range_words:
+            nxt = self.number_at(doc, end + 1)
+            if nxt and abs(nxt[0] - val) <= 2:
+                return (val + nxt[0]) / 2, nxt[1]
+        return val, end
+
+    def _counts_something(self, nxt) -> bool:
+        """Is the word after a number what it counts ("five minutes", "zwei Kollegen")?"""
+        low = nxt.lower_
+        if low in self.not_score_after or nxt.lemma_.lower() in self.not_score_after:
+            return True
+        if low in self.grade_mods:
+            return False
+        if nxt.pos_ in ("NOUN", "PROPN"):  # trained pipelines tag parts of speech
+            return True
+        # German nouns are capitalised; a blank pipeline has no tagger
+        return self.lang == "de" and nxt.is_alpha and nxt.text[:1].isupper()
+
+    def _article_before(self, cues, i: int) -> int:
+        best = i
+        for s, e in cues.get("article", []):
+            if e == i:
+                best = min(best, s)
+        return best
+
+    def _grade_hit(self, doc, start: int, i: int, grade: float, cues, hits) -> Hit:
+        end = i + 1
+        mod = 0.0
+        if end < len(doc) and doc[end].lower_ in self.grade_mods:
+            mod = self.grade_mods[doc[end].lower_]
+            end += 1
+        elif doc[i].text.endswith(("-", "+")):
+            mod = 0.3 if doc[i].text.endswith("-") else -0.3
+        grade, end = self._range(doc, grade + mod, end)
+        g = max(1.0, min(6.0, grade))
+        hit = self._score_hit(
+            doc,
+            start,
+            end,
+            10 - (g - 1) * 2,
+            "school-grade",
+            0.85,
+            "school 1-6 (1 best)",
+            cues,
+            hits,
+        )
+        hit.attrs["grade"] = round(g, 2)
+        return hit
+
+    def _score_hit(self, doc, start, end, score, how, conf, scale, cues, hits) -> Hit:
+        score = round(max(0.0, min(10.0, score)), 1)
+        scope, about = self._scope(doc, start, cues, hits)
+        return Hit(
+            "SCORE",
+            start,
+            end,
+            f"{score:g}",
+            f"score:{self.lang}:{how}",
+            conf,
+            {
+                "raw": doc[start:end].text,
+                "scale": scale,
+                "score_0_10": score,
+                "scope": scope,
+                "about": about,
+            },
+        )
+
+    def _scope(self, doc, start: int, cues, hits) -> tuple[str, str | None]:
+        """overall vs moment: look back in the clause before the score for cues and items."""
+        j = start - 1
+        while (
+            j >= 0
+            and not (doc[j].is_punct and doc[j].text in ",;.!?:")
+            and not doc[j].is_sent_start
+        ):
+            j -= 1
+        lo = j + 1 if j >= 0 and doc[j].is_punct else max(j, 0)
+        if (
+            j > 0
+            and doc[j].text == ","
+            and all(t.lower_ in self.fillers or t.is_punct for t in doc[lo:start])
+        ):
+            # "For the badge process, three out of ten": the score opens its own clause
+            k = j - 1
+            while (
+                k >= 0
+                and not (doc[k].is_punct and doc[k].text in ",;.!?:")
+                and not doc[k].is_sent_start
+            ):
+                k -= 1
+            lo = k + 1 if k >= 0 and doc[k].is_punct else max(k, 0)
+        if any(lo <= s < start for s, _ in cues.get("overall", [])):
+            return "overall", None
+        items = [h for h in hits if h.label in ("CHANNEL", "TOUCHPOINT") and lo <= h.start < start]
+        if items:
+            return "moment", items[-1].value
+        if any(lo <= s < start for s, _ in cues.get("moment", [])):
+            return "moment", None
+        return "overall", None
+
+    # -- EXPECTATION -----------------------------------------------------------------------------
