@@ -197,8 +197,11 @@ class Recorder:
         reserve_bytes: int = 2**20,
         device_timeout: float = 2.0,
         riff_limit: int = RIFF_LIMIT,
+        max_seconds: float | None = None,
     ):
         self.log = log
+        #: stop after exactly this much audio (``--duration``)
+        self.max_frames = None if max_seconds is None else int(round(max_seconds * samplerate))
         self.folder: Path = log.folder
         self.device = device
         self.fmt = WavFormat(samplerate, channels)
@@ -565,9 +568,9 @@ class Recorder:
                     start, data = block
                     self._level(data)
                     self._account(w, start)  # blocks dropped before this one become silence
-                    if not self._paused_at(start):
-                        w.write(data)
                     self._frames_out += len(data) // self.fmt.block_align
+                    if not self._paused_at(start):
+                        w.write(self._trim_to_limit(w, data))
                 if now - last_sync >= self.sync_interval:
                     w.sync()
                     last_sync = now
@@ -618,13 +621,24 @@ class Recorder:
             self.log.fault("error", repr(exc), w.seconds)
         self._finish("error")
 
+    def _trim_to_limit(self, w: WavWriter, data: bytes) -> bytes:
+        """With ``max_seconds`` the file ends on exactly that frame (``--duration``)."""
+        if self.max_frames is None:
+            return data
+        room = self.max_frames - w.frames
+        if room * self.fmt.block_align >= len(data):
+            return data
+        if not self.finished.is_set():
+            self._finish("duration")
+        return data[: max(0, room) * self.fmt.block_align]
+
     def _account(self, w: WavWriter, upto: int) -> None:
         """Write silence for frames the callback had to drop, where they were dropped, so the
         timeline (and every marker time) stays true."""
         missing = upto - self._frames_out
         if missing > 0:
             if not self._paused_at(self._frames_out):
-                w.write(bytes(missing * self.fmt.block_align))
+                w.write(self._trim_to_limit(w, bytes(missing * self.fmt.block_align)))
             self._frames_out += missing
 
     def _paused_at(self, frame: int) -> bool:

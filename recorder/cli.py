@@ -320,6 +320,7 @@ def record(
         nch,
         min_free_bytes=_size(min_free),
         warn_seconds_left=warn_minutes * 60,
+        max_seconds=duration,
     )
 
     stop_evt = threading.Event()
