@@ -47,7 +47,7 @@ class DiarizationParams:
     exclude_overlap: bool = True
     #: agglomerative clustering of CAM++ embeddings (cosine distance)
     method: str = "average"
-    threshold: float = 0.75
+    threshold: float = 0.6
     min_cluster_size: int = 3
     #: merge a speaker's turns separated by less than this (seconds)
     min_duration_off: float = 0.0
