@@ -156,6 +156,22 @@ def load_consent(folder: str | os.PathLike[str]) -> dict[str, Any]:
     return json.loads((Path(folder) / CONSENT_FILE).read_text("utf-8"))
 
 
+def allowed(folder: str | os.PathLike[str], use: str) -> bool | None:
+    """Whether the session in ``folder`` may be used for ``use`` ("transcription",
+    "quotes_in_reports"): for the later stages to check before they work on a recording.
+
+    None when the folder has no consent.json (e.g. recordings copied from a phone); False
+    after a withdrawal.
+    """
+    try:
+        data = load_consent(folder)
+    except FileNotFoundError:
+        return None
+    if data.get("withdrawn"):
+        return False
+    return bool((data.get("scope") or {}).get(use, False))
+
+
 # -- withdrawal -------------------------------------------------------------------------------
 @dataclass
 class Withdrawal:

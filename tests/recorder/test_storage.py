@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from journeytape.recorder.consent import ConsentRecord, purpose_text, withdraw
+from journeytape.recorder.consent import ConsentRecord, allowed, purpose_text, withdraw
 from journeytape.recorder.session import (
     AUDIO_NAME,
     PART_NAME,
@@ -188,7 +188,9 @@ def test_withdraw_deletes_audio_and_derived_files_and_keeps_a_record(tmp_path):
     (elsewhere / "x.txt").write_text("secret words")
     (elsewhere / "other.transcript.json").write_text(json.dumps({"recording": {"sha256": "0"}}))
 
+    assert allowed(folder, "transcription") is True and allowed(tmp_path, "transcription") is None
     w = withdraw(folder, reason="asked by phone", derived_dirs=[elsewhere])
+    assert allowed(folder, "transcription") is False
     assert sorted(p.name for p in folder.iterdir()) == ["consent.json", "withdrawal.json"]
     assert sorted(p.name for p in elsewhere.iterdir()) == ["other.transcript.json"]
     rec = json.loads(w.record.read_text())
