@@ -692,4 +692,8 @@ class Recorder:
             self._state = "paused" if self._paused else "recording"
             self.say(f"Microphone {self.device.name!r} is back; recording goes on.")
             return True
+        with self.log._lock:  # stopped while the microphone was still gone
+            gap["wall_end"] = now_iso()
+            gap["until_stop"] = True
+            self.log.save()
         return False
