@@ -175,9 +175,12 @@ def register(app: typer.Typer) -> None:
             help="e.g. SPEAKER_01=Respondent or Interviewer=Anna (id or current label).",
         ),
     ) -> None:
-        """Rename speakers, e.g. `journeytape speakers rename rec.transcript.json
-        SPEAKER_01=Respondent SPEAKER_00=Interviewer`. Naming someone Interviewer or
-        Respondent also sets their role."""
+        """Rename speakers (by id or current label).
+
+        Example: journeytape speakers rename rec.transcript.json SPEAKER_01=Respondent
+
+        Naming someone Interviewer or Respondent also gives them that role.
+        """
         pairs: dict[str, str] = {}
         for r in renames:
             old, sep, new = r.partition("=")
@@ -199,8 +202,10 @@ def register(app: typer.Typer) -> None:
             ..., metavar="SOURCE... TARGET", help="Speakers to merge, the last one is kept."
         ),
     ) -> None:
-        """Merge speakers that are really one person: `journeytape speakers merge
-        rec.transcript.json SPEAKER_02 SPEAKER_00` makes SPEAKER_02 part of SPEAKER_00."""
+        """Merge speakers that are really one person (the last one named is kept).
+
+        Example: journeytape speakers merge rec.transcript.json SPEAKER_02 SPEAKER_00
+        """
         if len(speakers) < 2:
             fail(SpeakerEditError("name at least two speakers: SOURCE... TARGET"))
         try:
