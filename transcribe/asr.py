@@ -6,8 +6,9 @@
   time) is used when ``batch_size > 1`` and VAD is on: measured ~1.5x faster than the
   sequential decoder on 2 cores at equal accuracy (see ``bench/asr.py``).
 * Language detection only chooses among the languages the user allows: Whisper's language
-  probabilities, averaged over up to three 30 s windows of *speech* (VAD-filtered), are
-  renormalised over the allowed set. Dutch otherwise often comes out as German or Afrikaans.
+  probabilities, from the first 30 s window of *speech* (VAD-filtered; up to three windows,
+  averaged, while the choice is below 0.9), are renormalised over the allowed set. Dutch
+  otherwise often comes out as German or Afrikaans.
 * Guards against Whisper's known failures (faster-whisper #506 repetition loops, #815 text
   hallucinated in silence). The batched decoder ignores Whisper's own silence and
   compression-ratio rules, so they are re-applied here to every segment, plus a repetition
@@ -41,6 +42,8 @@ LOOP_REPEATS = {1: 6, 2: 4}  # n >= 3: 3 repeats
 LOOP_MAX_N = 10
 #: language detection: how much audio to look at (seconds of speech, windows of 30 s)
 DETECT_WINDOWS = 3
+#: stop looking at more windows once the allowed-language choice is this sure
+DETECT_CONFIDENT = 0.9
 DETECT_SEARCH_SECONDS = 240
 
 #: stock phrases Whisper produces from subtitle credits; never real interview speech
@@ -191,24 +194,36 @@ class LanguageChoice:
 
 
 def detect_language(model: AsrModel, audio: np.ndarray, allowed: Iterable[str]) -> LanguageChoice:
-    """Pick the most probable language among ``allowed`` from the first speech in ``audio``."""
-    allowed = [a for a in dict.fromkeys(allowed)]
+    """Pick the most probable language among ``allowed`` from the first speech in ``audio``.
+
+    Looks at one 30 s window of speech, and at up to ``DETECT_WINDOWS`` when that one leaves
+    the choice uncertain (each window costs an encoder pass).
+    """
+    allowed = list(dict.fromkeys(allowed))
     if not model.multilingual:
         return LanguageChoice("en", 1.0, {"en": 1.0}, "en", 1.0)
     speech = _first_speech(audio, DETECT_WINDOWS * 30)
     window = 30 * SAMPLE_RATE
     totals: dict[str, float] = {}
     weight_sum = 0.0
+    choice = None
     for start in range(0, max(len(speech), 1), window):
         chunk = speech[start : start + window]
-        if len(chunk) < SAMPLE_RATE and start > 0:
+        if len(chunk) < 2 * SAMPLE_RATE and start > 0:
             break
         _, _, probs = model.model.detect_language(audio=chunk)
         w = len(chunk) / window
         for lang, p in probs:
             totals[lang] = totals.get(lang, 0.0) + w * p
         weight_sum += w
-    totals = {k: v / max(weight_sum, 1e-9) for k, v in totals.items()}
+        choice = _choose({k: v / max(weight_sum, 1e-9) for k, v in totals.items()}, allowed)
+        if choice.probability >= DETECT_CONFIDENT and choice.warning is None:
+            break
+    assert choice is not None
+    return choice
+
+
+def _choose(totals: dict[str, float], allowed: list[str]) -> LanguageChoice:
     top_lang, top_p = max(totals.items(), key=lambda kv: kv[1])
     mass = sum(totals.get(a, 0.0) for a in allowed)
     if mass <= 0:
