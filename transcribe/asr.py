@@ -301,43 +301,31 @@ def transcribe_audio(
     )
     # the batched pipeline needs VAD chunks for audio longer than one 30 s window
     batched = batch_size > 1 and (vad or duration < 30)
-    if batched:
-        segments_iter, info = model.batched.transcribe(audio, batch_size=batch_size, **common)
-    else:
-        segments_iter, info = model.model.transcribe(
-            audio,
-            compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
-            log_prob_threshold=LOG_PROB_THRESHOLD,
-            no_speech_threshold=NO_SPEECH_THRESHOLD,
-            hallucination_silence_threshold=HALLUCINATION_SILENCE,
-            **common,
-        )
-
     raw: list[Segment] = []
-    for s in segments_iter:
-        words = [
-            Word(
-                start=round(float(w.start), 3),
-                end=round(float(w.end), 3),
-                word=w.word,
-                probability=round(min(max(float(w.probability), 0.0), 1.0), 4),
+    speech_seconds = 0.0
+    for lo, hi in blocks(audio):
+        # faster-whisper computes the features of everything it is given at once (80 floats
+        # per 10 ms: twice the audio's own size); blocks keep that bounded for long recordings
+        block = audio[lo:hi]
+        offset = lo / SAMPLE_RATE
+        if batched:
+            segments_iter, info = model.batched.transcribe(block, batch_size=batch_size, **common)
+        else:
+            segments_iter, info = model.model.transcribe(
+                block,
+                compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
+                log_prob_threshold=LOG_PROB_THRESHOLD,
+                no_speech_threshold=NO_SPEECH_THRESHOLD,
+                hallucination_silence_threshold=HALLUCINATION_SILENCE,
+                **common,
             )
-            for w in (s.words or [])
-        ]
-        raw.append(
-            Segment(
-                id=len(raw),
-                start=round(float(s.start), 3),
-                end=round(float(s.end), 3),
-                text=s.text.strip(),
-                words=words,
-                avg_logprob=round(float(s.avg_logprob), 4),
-                no_speech_prob=round(float(s.no_speech_prob), 4),
-                compression_ratio=round(float(s.compression_ratio), 4),
-            )
-        )
+        for s in segments_iter:
+            raw.append(_segment(s, len(raw), offset))
+            if progress and duration:
+                progress(min(1.0, (offset + s.end) / duration))
+        speech_seconds += float(getattr(info, "duration_after_vad", None) or 0.0)
         if progress and duration:
-            progress(min(1.0, s.end / duration))
+            progress(min(1.0, hi / len(audio)))
     if progress:
         progress(1.0)
 
@@ -355,10 +343,54 @@ def transcribe_audio(
         language_probs={k: round(v, 4) for k, v in choice.allowed_probs.items()},
         warnings=warnings,
         mode="batched" if batched else "sequential",
-        speech_seconds=round(float(info.duration_after_vad), 3)
-        if getattr(info, "duration_after_vad", None) is not None
-        else None,
+        speech_seconds=round(speech_seconds, 3),
     )
+
+
+def _segment(s: Any, idx: int, offset: float) -> Segment:
+    """faster-whisper's segment → ours, shifted by the block's ``offset`` (seconds)."""
+    words = [
+        Word(
+            start=round(float(w.start) + offset, 3),
+            end=round(float(w.end) + offset, 3),
+            word=w.word,
+            probability=round(min(max(float(w.probability), 0.0), 1.0), 4),
+        )
+        for w in (s.words or [])
+    ]
+    return Segment(
+        id=idx,
+        start=round(float(s.start) + offset, 3),
+        end=round(float(s.end) + offset, 3),
+        text=s.text.strip(),
+        words=words,
+        avg_logprob=round(float(s.avg_logprob), 4),
+        no_speech_prob=round(float(s.no_speech_prob), 4),
+        compression_ratio=round(float(s.compression_ratio), 4),
+    )
+
+
+#: long recordings are transcribed in blocks of about this many seconds, cut at the quietest
+#: moment near each nominal boundary (bounded memory, finer progress, prompt Ctrl-C)
+BLOCK_SECONDS = 600
+_CUT_SEARCH = 15.0  # seconds either side of the nominal boundary
+_FRAME = SAMPLE_RATE // 10
+
+
+def blocks(audio: np.ndarray) -> list[tuple[int, int]]:
+    """Sample ranges covering ``audio``, each ~BLOCK_SECONDS, cut where it is quietest."""
+    n = len(audio)
+    size = int(BLOCK_SECONDS * SAMPLE_RATE)
+    search = int(_CUT_SEARCH * SAMPLE_RATE)
+    cuts = [0]
+    while n - cuts[-1] > size + 2 * search:
+        lo = cuts[-1] + size - search
+        window = audio[lo : lo + 2 * search]
+        frames = window[: len(window) // _FRAME * _FRAME].reshape(-1, _FRAME)
+        energy = np.convolve((frames.astype(np.float64) ** 2).mean(axis=1), np.ones(5), "same")
+        cuts.append(lo + int(energy.argmin()) * _FRAME + _FRAME // 2)
+    cuts.append(n)
+    return list(zip(cuts[:-1], cuts[1:], strict=True))
 
 
 # -- segmentation --------------------------------------------------------------------------

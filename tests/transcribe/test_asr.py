@@ -177,3 +177,34 @@ def test_segments_are_split_at_sentences_and_pauses():
     parts = split_segment(seg)
     assert [p.text for p in parts] == ["We went home.", "It was late", "and cold"]
     assert parts[2].start == 5.0
+
+
+def test_long_recordings_are_transcribed_in_blocks_cut_at_quiet_moments(
+    en_wav, tiny, tmp_path, monkeypatch
+):
+    """Blocks bound faster-whisper's feature memory; they must not change the transcript."""
+    from journeytape.transcribe import asr
+
+    quiet = tmp_path / "quiet.wav"
+    run("sox", "-n", "-r", "22050", "-c", "1", quiet, "synth", "6", "pinknoise", "vol", "0.01")
+    joined = tmp_path / "three.wav"
+    run("sox", en_wav, quiet, en_wav, quiet, en_wav, joined)
+    audio = decode(joined).samples
+    whole = transcribe_audio(tiny, audio)
+    monkeypatch.setattr(asr, "BLOCK_SECONDS", 15)
+    monkeypatch.setattr(asr, "_CUT_SEARCH", 4.0)
+    spans = asr.blocks(audio)
+    assert len(spans) >= 2 and spans[0][0] == 0 and spans[-1][1] == len(audio)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+    speech = decode(en_wav).info.duration
+    for _, cut in spans[:-1]:  # every cut falls in a pause, not inside a sentence
+        t = cut / 16000 % (speech + 6)
+        assert t > speech - 0.3, (cut / 16000, speech)
+    blocked = transcribe_audio(tiny, audio)
+    assert (
+        wer(" ".join(s.text for s in whole.segments), " ".join(s.text for s in blocked.segments))
+        < 0.05
+    )
+    assert len(blocked.segments) == len(whole.segments)
+    for a, b in zip(blocked.segments, whole.segments, strict=True):
+        assert a.start == pytest.approx(b.start, abs=0.5) and a.end == pytest.approx(b.end, abs=0.5)
