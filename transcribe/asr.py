@@ -223,16 +223,26 @@ def detect_language(model: AsrModel, audio: np.ndarray, allowed: Iterable[str]) 
     return choice
 
 
+#: languages Whisper confuses with an allowed one; their probability counts for it unless
+#: they are allowed themselves (Dutch is often heard as Afrikaans, German as Luxembourgish)
+RELATIVES = {"nl": ("af",), "de": ("lb", "yi"), "no": ("nn",), "nn": ("no",)}
+
+
 def _choose(totals: dict[str, float], allowed: list[str]) -> LanguageChoice:
     top_lang, top_p = max(totals.items(), key=lambda kv: kv[1])
-    mass = sum(totals.get(a, 0.0) for a in allowed)
+    own = {
+        a: totals.get(a, 0.0)
+        + sum(totals.get(r, 0.0) for r in RELATIVES.get(a, ()) if r not in allowed)
+        for a in allowed
+    }
+    mass = sum(own.values())
     if mass <= 0:
         probs = {a: 1.0 / len(allowed) for a in allowed}
     else:
-        probs = {a: totals.get(a, 0.0) / mass for a in allowed}
+        probs = {a: own[a] / mass for a in allowed}
     lang = max(probs, key=probs.get)  # type: ignore[arg-type]
     warning = None
-    if top_lang not in allowed and top_p > 0.5:
+    if top_lang not in allowed and top_lang not in RELATIVES.get(lang, ()) and top_p > 0.5:
         warning = (
             f"the speech sounds most like '{top_lang}' (p={top_p:.2f}), which is not among the "
             f"allowed languages {','.join(allowed)}; transcribed as '{lang}'. Use --languages "

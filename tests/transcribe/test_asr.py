@@ -76,6 +76,25 @@ def test_dutch_is_chosen_among_the_allowed_languages(eval_dir, base):
 
 
 @pytest.mark.slow
+def test_dutch_heard_as_afrikaans_counts_as_dutch(repo_dir, base):
+    sample = repo_dir / "sample_audio" / "interview_nl.mp3"
+    if not sample.is_file():
+        pytest.skip("sample_audio/interview_nl.mp3 not in this checkout")
+    choice = detect_language(base, decode(sample).samples, ["en", "nl", "de"])
+    assert choice.top_language == "af"  # Whisper's unrestricted guess
+    assert choice.language == "nl" and choice.warning is None
+
+
+def test_relatives_only_count_when_not_allowed_themselves():
+    from journeytape.transcribe.asr import _choose
+
+    totals = {"af": 0.4, "en": 0.3, "nl": 0.2, "de": 0.1}
+    assert _choose(totals, ["en", "nl", "de"]).language == "nl"  # 0.6 vs 0.3
+    assert _choose(totals, ["en", "nl", "af"]).language == "af"
+    assert _choose(totals, ["en", "de"]).language == "en"
+
+
+@pytest.mark.slow
 def test_dutch_transcription_with_base(base, speech_dir):
     """espeak-ng's Dutch voice is far from a person (Whisper base even hears it as English),
     so this fixes --language nl and only asks for a rough transcript."""
