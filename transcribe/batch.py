@@ -369,7 +369,7 @@ def _speed(audio: float, seconds: float) -> str:
     return f"{audio / seconds:4.1f}x real time" if seconds > 0 and audio else ""
 
 
-def _short(p: Path, width: int = 40) -> str:
+def _short(p: Path, width: int = 28) -> str:
     s = p.name
     return s if len(s) <= width else "…" + s[-(width - 1) :]
 
@@ -386,8 +386,8 @@ def _make_progress(console, enabled: bool):
 
     return Progress(
         SpinnerColumn(),
-        TextColumn("{task.description:<40}"),
-        BarColumn(),
+        TextColumn("{task.description:<28}"),
+        BarColumn(bar_width=16),
         TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
         TextColumn("eta"),

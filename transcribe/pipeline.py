@@ -63,6 +63,8 @@ def transcribe_file(
     check_languages(model, settings.language, settings.languages)
 
     t1 = time.perf_counter()
+    if progress:
+        progress("asr", 0.0)
     result = transcribe_audio(
         model,
         audio.samples,
