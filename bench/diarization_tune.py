@@ -24,10 +24,15 @@ def main() -> None:
     ap.add_argument("--step", type=float, default=0.5)
     ap.add_argument("--items", default="trn", help="substring of AMI item ids to use")
     ap.add_argument("--no-exclude-overlap", action="store_true")
+    ap.add_argument("--frames", type=int, default=D.TUNED.embedding_frames or 0,
+                    help="embedding_frames (0 = all frames)")  # fmt: skip
     args = ap.parse_args()
     D.set_threads(0)
     base = replace(
-        D.TUNED, segmentation_step=args.step, exclude_overlap=not args.no_exclude_overlap
+        D.TUNED,
+        segmentation_step=args.step,
+        exclude_overlap=not args.no_exclude_overlap,
+        embedding_frames=args.frames or None,
     )
     pipeline = D.build_pipeline(base)
     pipeline.training = True  # keep segmentations + embeddings in each file dict

