@@ -249,7 +249,9 @@ def run(
     model = load_model(settings.model, settings.compute_type, settings.threads)
     check_languages(model, settings.language, settings.languages)
 
-    progress = _make_progress(console, show_progress)
+    # live bars on a terminal; in a log (not a terminal) one plain line per finished file
+    live = show_progress and console.is_terminal
+    progress = _make_progress(console, live)
     total_audio = sum(j.duration or 0.0 for j in todo) or None
     finished: list[Outcome] = []
     with progress, _CtrlC() as ctrl_c:
@@ -290,6 +292,8 @@ def run(
                     )
                     raise
                 finished.append(outcome)
+                if show_progress and not live:
+                    console.print(f"[{i + 1}/{len(todo)}] {_log_line(outcome)}", highlight=False)
                 state["audio"] += outcome.duration or job.duration or 0.0
                 progress.update(
                     overall,
@@ -363,6 +367,15 @@ def _transcribe_one(job, settings, model, formats, report, transcribe_file, chec
         list(t.warnings),
         written,
     )
+
+
+def _log_line(o: Outcome) -> str:
+    bits = [o.status]
+    if o.status == DONE:
+        bits += [_dur(o.duration), o.language or "", f"{o.speed:.1f}x" if o.speed else ""]
+    text = f"{o.source}: " + " ".join(b for b in bits if b)
+    note = o.note or "; ".join(o.warnings)
+    return f"{text} ({note})" if note else text
 
 
 def _speed(audio: float, seconds: float) -> str:

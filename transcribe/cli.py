@@ -5,6 +5,8 @@ Nothing heavy is imported at module level: `journeytape --help` must stay instan
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import typer
@@ -130,7 +132,9 @@ def transcribe(
         err.print("[yellow]stopped by Ctrl-C before any recording was transcribed[/]")
         raise typer.Exit(130) from None
 
-    console = Console()
+    # in logs (not a terminal) keep one line per file instead of wrapping at 80 columns
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    console = Console(width=160 if wide else None)
     if outcomes:
         console.print(batch.summary_table(outcomes))
     console.print(batch.counts_line(outcomes))
