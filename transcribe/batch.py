@@ -78,6 +78,23 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
+def consent_refusal(src: Path) -> str | None:
+    """Why a recorder session's recording must not be transcribed, or None if it may be.
+
+    A session folder carries the interviewee's consent.json; a recording without one (copied
+    from a phone) is the researcher's responsibility and is transcribed.
+    """
+    from journeytape.recorder.consent import allowed
+
+    try:
+        ok = allowed(src.parent, "transcription")
+    except (OSError, ValueError) as exc:
+        return f"consent.json beside it cannot be read ({exc}); not transcribed"
+    if ok is False:
+        return "consent does not cover transcription, or was withdrawn (consent.json)"
+    return None
+
+
 def collect(
     paths: Iterable[str | Path], out: Path | None = None
 ) -> tuple[list[Job], list[Outcome]]:
@@ -110,10 +127,16 @@ def collect(
                             )
                         )
                         continue
+                    if why := consent_refusal(src):
+                        passed.append(Outcome(src, IGNORED, why))
+                        continue
                     rel = src.parent.relative_to(root)
                     found.append((src, (out / rel) if out else src.parent))
         elif p.exists() or p.is_symlink():
             # named explicitly: try it whatever its extension (decode explains failures)
+            if why := consent_refusal(p):
+                passed.append(Outcome(p, IGNORED, why))
+                continue
             found.append((p, out if out else p.parent))
         else:
             passed.append(Outcome(p, FAILED, "file or folder not found"))

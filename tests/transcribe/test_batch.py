@@ -194,3 +194,32 @@ def test_ctrl_c_stops_cleanly(tmp_path, en_wav, en_wav_2):
 
     code, text = cli(d, "--out", out, *FAST)  # resumes where it stopped
     assert code == 0 and f"{len(done)} skipped" in text, text
+
+
+def test_sessions_without_consent_for_transcription_are_not_transcribed(tmp_path, encoded):
+    from journeytape.recorder.consent import ConsentRecord, purpose_text
+
+    sessions = tmp_path / "sessions"
+    for name, transcription in (("2026-11-25_P01", True), ("2026-11-25_P02", False)):
+        folder = sessions / name
+        folder.mkdir(parents=True)
+        shutil.copy(encoded["flac"], folder / "recording.flac")
+        ConsentRecord(name[-3:], purpose_text(), transcription=transcription).save(folder)
+    withdrawn = sessions / "2026-11-25_P03"
+    withdrawn.mkdir()
+    shutil.copy(encoded["flac"], withdrawn / "recording.flac")
+    record = ConsentRecord("P03", purpose_text())
+    record.withdrawn = {"at": "2026-11-25T10:00:00Z", "reason": "asked by interviewee"}
+    record.save(withdrawn)
+
+    code, text = cli(sessions, *FAST)
+
+    assert code == 0, text
+    assert (sessions / "2026-11-25_P01" / "recording.transcript.json").is_file()
+    for refused in ("2026-11-25_P02", "2026-11-25_P03"):
+        assert not list((sessions / refused).glob("*.transcript.json"))
+    assert text.count("consent does not cover transcription") == 2, text
+    # naming the file explicitly does not get around it
+    code, text = cli(sessions / "2026-11-25_P02" / "recording.flac", *FAST)
+    assert not list((sessions / "2026-11-25_P02").glob("*.transcript.json"))
+    assert "consent does not cover transcription" in text
