@@ -397,6 +397,11 @@ def resolve_asr_model(spec: str) -> ResolvedModel:
                 "pass one of: " + ", ".join(n for n in known_names() if _is_asr(n))
             )
         return ResolvedModel(p.resolve(), "path", p.name)
+    if _looks_like_path(spec):
+        raise ModelError(
+            f"model folder {p} does not exist. Check the path, or pass one of: "
+            + ", ".join(n for n in known_names() if _is_asr(n))
+        )
     repo_id = f"Systran/faster-whisper-{spec}" if spec in _FW_SIZES else spec
     if "/" in repo_id:
         try:
@@ -419,6 +424,16 @@ def resolve_asr_model(spec: str) -> ResolvedModel:
     raise ModelError(
         f"model {spec!r} is neither an embedded model, an existing folder, nor a hub id. "
         "Embedded: " + ", ".join(n for n in known_names() if _is_asr(n))
+    )
+
+
+def _looks_like_path(spec: str) -> bool:
+    """A hub id is exactly ``owner/name``; anything else with a separator is a path."""
+    return (
+        spec.startswith(("/", "./", "../", "~", "\\"))
+        or spec.count("/") > 1
+        or "\\" in spec
+        or spec in (".", "..")
     )
 
 

