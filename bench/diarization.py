@@ -306,9 +306,22 @@ def _child(wav: str, model: str) -> None:
     t = time.perf_counter()
     tr = transcribe_file(wav, TranscribeSettings(model=model, language="en"))
     wall = time.perf_counter() - t
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    rss_mb = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
     speakers = [(s.id, s.label, s.talk_time) for s in tr.speakers]
-    print(json.dumps({"wall": wall, "timings": tr.timings, "rss_mb": rss_mb, "speakers": speakers}))
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "cpu": cpu,
+                "timings": tr.timings,
+                "rss_mb": rss_mb,
+                "speakers": speakers,
+                "cores": os.cpu_count(),
+            }  # fmt: skip
+        )
+    )
 
 
 def run_long(minutes: float, model: str) -> dict:
@@ -328,6 +341,8 @@ def run_long(minutes: float, model: str) -> dict:
         "diar_x": duration / timings["diarization"] if timings.get("diarization") else float("nan"),
         "rss_mb": res["rss_mb"],
         "speakers": res["speakers"],
+        # what an idle machine would do: audio seconds per CPU second per core
+        "idle_x": duration / (res["cpu"] / (res["cores"] or 1)),
     }
 
 
@@ -370,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\nlong synthetic interview ({r['minutes']:.1f} min, 2 espeak voices): "
             f"{r['total_x']:.1f}x real time in total (ASR {r['asr_x']:.1f}x, diarization "
-            f"{r['diar_x']:.1f}x), peak RSS {r['rss_mb']:.0f} MB; speakers {r['speakers']}"
+            f"{r['diar_x']:.1f}x), peak RSS {r['rss_mb']:.0f} MB; idle-machine estimate "
+            f"(audio / CPU seconds per core) {r['idle_x']:.1f}x; speakers {r['speakers']}"
         )
     return 0
 

@@ -37,6 +37,7 @@ def main() -> None:
     pipeline = D.build_pipeline(base)
     pipeline.training = True  # keep segmentations + embeddings in each file dict
     items = [load_item(i) for i in ami_items() if args.items in i]
+    held_out = [load_item(i) for i in ami_items() if "dev" in i]  # reported, never chosen by
     files = {
         it.id: {
             "waveform": it.waveform[None],
@@ -44,13 +45,13 @@ def main() -> None:
             "uri": it.id,
             "annotation": None,
         }  # fmt: skip
-        for it in items
+        for it in items + held_out
     }
     t = time.time()
     grid = itertools.product(
         ["average", "centroid"],
         [0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8],
-        [1, 3, 12],
+        [3],
         [0.0],
     )
     results = []
@@ -58,19 +59,27 @@ def main() -> None:
         p = replace(base, method=method, threshold=thr, min_cluster_size=mcs, min_duration_off=off)
         pipeline.instantiate(p.pyannote_parameters())
         hyps = {}
-        for it in items:
+        for it in items + held_out:
             f = files[it.id]
             f.pop("annotation", None)
             out = pipeline(f)
             hyps[it.id] = out.speaker_diarization
         der0, _ = score(items, hyps, collar=0.0)
-        results.append((der0, method, thr, mcs, off))
-        print(f"{method:9s} thr={thr:.2f} mcs={mcs:2d} off={off:.1f}  DER={der0:.4f}", flush=True)
+        dev0 = score(held_out, hyps, collar=0.0)[0] if held_out else float("nan")
+        results.append((der0, method, thr, mcs, off, dev0))
+        print(
+            f"{method:9s} thr={thr:.2f} mcs={mcs:2d} off={off:.1f}  DER={der0:.4f} "
+            f"(held-out dev: {dev0:.4f})",
+            flush=True,
+        )
     results.sort()
     print(f"\nbest on {len(items)} items ({time.time() - t:.0f} s):")
     for r in results[:10]:
-        der, method, thr, mcs, off = r
-        print(f"  DER={der:.4f} {method=} threshold={thr:.2f} {mcs=} {off=} step={args.step}")
+        der, method, thr, mcs, off, dev = r
+        print(
+            f"  DER={der:.4f} {method=} threshold={thr:.2f} {mcs=} {off=} step={args.step} "
+            f"frames={args.frames}  (held-out dev {dev:.4f})"
+        )
 
 
 if __name__ == "__main__":

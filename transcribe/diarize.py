@@ -42,7 +42,7 @@ class DiarizationParams:
 
     #: window step as a share of the segmentation model's 10 s window. pyannote's 0.1 embeds
     #: every second of speech ten times; 0.5 costs a fifth and loses little (see bench)
-    segmentation_step: float = 0.5
+    segmentation_step: float = 0.3
     #: embed each local speaker from frames where nobody else talks (when long enough)
     exclude_overlap: bool = True
     #: agglomerative clustering of CAM++ embeddings (cosine distance)
@@ -51,7 +51,7 @@ class DiarizationParams:
     min_cluster_size: int = 3
     #: embed at most this many 10 ms frames of each local speaker (None: all), so that
     #: embeddings have one length and run batched
-    embedding_frames: int | None = 200
+    embedding_frames: int | None = 300
     #: merge a speaker's turns separated by less than this (seconds)
     min_duration_off: float = 0.0
     embedding_batch_size: int = 24  # a multiple of 3 (local speakers per chunk) shares fbanks
