@@ -25,6 +25,13 @@ demo: install
 	$(BIN)/journeytape models
 	$(BIN)/journeytape transcribe sample_audio --out $(DEMO_OUT)
 	$(BIN)/journeytape annotate $(DEMO_OUT) --guide annotate/data/guides/service-desk.yaml
+	$(BIN)/journeytape export $(DEMO_OUT) -f csv -f qdpx -f md
+	@echo
+	@echo "Done. Outputs are in $(DEMO_OUT)/:"
+	@echo "  transcripts  $(DEMO_OUT)/interview_en.txt (.md .srt .vtt .rttm, and .transcript.json)"
+	@echo "  tags         $(DEMO_OUT)/interview_en.report.html, $(DEMO_OUT)/annotations-summary.md"
+	@echo "  exports      $(DEMO_OUT)/exports/"
+	@echo "  review them  $(BIN)/journeytape review $(DEMO_OUT)"
 
 test: install-test
 	$(BIN)/python -m pytest
