@@ -273,10 +273,12 @@ _VOICE_A = ["-v", "en-us", "-p", "20", "-s", "165"]
 _VOICE_B = ["-v", "en-us+f4", "-p", "80", "-s", "160"]
 
 
-def make_interview(path: Path, minutes: float) -> float:
-    """Write a two-voice interview of about ``minutes`` (espeak-ng + sox); return seconds."""
+def make_interview(path: Path, minutes: float) -> tuple[float, list[tuple[float, float, str]]]:
+    """Write a two-voice interview of about ``minutes`` (espeak-ng + sox); return its
+    duration and the reference turns (start, end, voice)."""
     work = Path(tempfile.mkdtemp(prefix="jt-long-"))
     parts: list[str] = []
+    turns: list[tuple[float, float, str]] = []
     total = 0.0
     i = 0
     while total < minutes * 60:
@@ -284,7 +286,9 @@ def make_interview(path: Path, minutes: float) -> float:
             wav = work / f"{i:05d}{who}.wav"
             subprocess.run(["espeak-ng", *voice, "-w", str(wav), lines[i % len(lines)]], check=True)
             parts.append(str(wav))
-            total += float(subprocess.check_output(["soxi", "-D", str(wav)]).decode()) + 0.6
+            seconds = float(subprocess.check_output(["soxi", "-D", str(wav)]).decode())
+            turns.append((total, total + seconds, who))
+            total += seconds + 0.6
         i += 1
     # one sox call joins every turn with 0.6 s pauses, at 16 kHz mono
     sil = work / "sil.wav"
@@ -295,7 +299,7 @@ def make_interview(path: Path, minutes: float) -> float:
     for p in work.iterdir():
         p.unlink()
     work.rmdir()
-    return float(subprocess.check_output(["soxi", "-D", str(path)]).decode())
+    return float(subprocess.check_output(["soxi", "-D", str(path)]).decode()), turns
 
 
 def _child(wav: str, model: str) -> None:
@@ -310,6 +314,7 @@ def _child(wav: str, model: str) -> None:
     rss_mb = usage.ru_maxrss / 1024
     cpu = usage.ru_utime + usage.ru_stime
     speakers = [(s.id, s.label, s.talk_time) for s in tr.speakers]
+    words = [(round(0.5 * (w.start + w.end), 3), w.speaker) for g in tr.segments for w in g.words]
     print(
         json.dumps(
             {
@@ -318,6 +323,7 @@ def _child(wav: str, model: str) -> None:
                 "timings": tr.timings,
                 "rss_mb": rss_mb,
                 "speakers": speakers,
+                "words": words,
                 "cores": os.cpu_count(),
             }  # fmt: skip
         )
@@ -327,13 +333,24 @@ def _child(wav: str, model: str) -> None:
 def run_long(minutes: float, model: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="jt-bench-") as tmp:
         wav = Path(tmp) / "interview.wav"
-        duration = make_interview(wav, minutes)
+        duration, turns = make_interview(wav, minutes)
         out = subprocess.run(
             [sys.executable, "-m", "bench.diarization", "--child", str(wav), "--model", model],
             cwd=REPO, check=True, capture_output=True, text=True,
         )  # fmt: skip
     res = json.loads(out.stdout.strip().splitlines()[-1])
     timings = res["timings"]
+    # words attributed to the right voice (hypothesis speakers mapped to voices by majority)
+    truth = []
+    for mid, spk in res["words"]:
+        voice = next((v for a, b, v in turns if a - 0.3 <= mid <= b + 0.3), None)
+        if voice is not None:
+            truth.append((spk, voice))
+    votes: dict[tuple, int] = {}
+    for pair in truth:
+        votes[pair] = votes.get(pair, 0) + 1
+    best = {spk: max((n, v) for (s, v), n in votes.items() if s == spk)[1] for spk, _ in votes}
+    right = sum(best.get(spk) == voice for spk, voice in truth)
     return {
         "minutes": duration / 60,
         "total_x": duration / res["wall"],
@@ -343,6 +360,8 @@ def run_long(minutes: float, model: str) -> dict:
         "speakers": res["speakers"],
         # what an idle machine would do: audio seconds per CPU second per core
         "idle_x": duration / (res["cpu"] / (res["cores"] or 1)),
+        "word_accuracy": right / len(truth) if truth else float("nan"),
+        "words": len(truth),
     }
 
 
@@ -386,7 +405,8 @@ def main(argv: list[str] | None = None) -> int:
             f"\nlong synthetic interview ({r['minutes']:.1f} min, 2 espeak voices): "
             f"{r['total_x']:.1f}x real time in total (ASR {r['asr_x']:.1f}x, diarization "
             f"{r['diar_x']:.1f}x), peak RSS {r['rss_mb']:.0f} MB; idle-machine estimate "
-            f"(audio / CPU seconds per core) {r['idle_x']:.1f}x; speakers {r['speakers']}"
+            f"(audio / CPU seconds per core) {r['idle_x']:.1f}x; words attributed to the right "
+            f"voice {r['word_accuracy']:.1%} of {r['words']}; speakers {r['speakers']}"
         )
     return 0
 
