@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from journeytape.files import sha256_json
+from journeytape.files import sha256_file, sha256_json
 
 #: bump when a code change alters results for the same settings (invalidates cached outputs)
 PIPELINE_REVISION = 1
@@ -51,6 +51,13 @@ class TranscribeSettings:
     def result_settings(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("result")}
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+        if self.interviewer_voice:
+            # the sample's content, not just its path, decides the roles: a replaced sample
+            # must trigger a re-run
+            try:
+                out["interviewer_voice_sha256"] = sha256_file(self.interviewer_voice)
+            except OSError:
+                out["interviewer_voice_sha256"] = None
         out["pipeline_revision"] = PIPELINE_REVISION
         return out
 

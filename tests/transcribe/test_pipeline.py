@@ -84,3 +84,16 @@ def test_two_voices_end_to_end_with_speaker_separation(speech_dir, tiny, tmp_pat
     assert (tmp_path / "dialogue.rttm") in paths
     txt = (tmp_path / "dialogue.txt").read_text()
     assert txt.count("[00:00:") >= 4  # four turns
+
+
+def test_replacing_the_interviewer_voice_sample_changes_the_key(tmp_path):
+    from journeytape.transcribe.settings import TranscribeSettings
+
+    sample = tmp_path / "me.wav"
+    sample.write_bytes(b"RIFF first recording of my voice")
+    s = TranscribeSettings(interviewer_voice=str(sample))
+    first = s.key()
+    assert s.key() == first
+    sample.write_bytes(b"RIFF a better recording of my voice")
+    assert s.key() != first
+    assert TranscribeSettings().key() != first
