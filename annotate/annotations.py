@@ -13,13 +13,11 @@ the MAJOR they know.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict, dataclass, field
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from journeytape import contracts
 from journeytape.files import atomic_write_json
 
 SCHEMA_VERSION = "1.0"
@@ -124,45 +122,27 @@ class Annotations:
         )
 
 
-@cache
 def schema() -> dict[str, Any]:
-    text = files("journeytape.annotate").joinpath("annotations.schema.json").read_text("utf-8")
-    return json.loads(text)
+    return contracts.load_schema("journeytape.annotate", "annotations.schema.json")
 
 
 def check_version(d: Any) -> None:
-    if not isinstance(d, dict) or d.get("kind") != KIND:
-        got = d.get("kind") if isinstance(d, dict) else type(d).__name__
-        raise AnnotationsError(f"not a journeytape annotations file (kind {got!r})")
-    version = str(d.get("schema_version", ""))
-    try:
-        major = int(version.split(".")[0])
-    except ValueError:
-        raise AnnotationsError(f"annotations have no valid schema_version ({version!r})") from None
-    if major != SCHEMA_MAJOR:
-        raise AnnotationsError(
-            f"annotations schema_version {version} is not supported (reads {SCHEMA_MAJOR}.x); "
-            "re-run `journeytape annotate --force`"
-        )
+    contracts.check_version(
+        d,
+        kind=KIND,
+        major=SCHEMA_MAJOR,
+        error=AnnotationsError,
+        noun="annotations file",
+        fix="re-run `journeytape annotate --force`",
+    )
 
 
 def validate(d: dict[str, Any]) -> None:
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(d), key=lambda e: list(e.absolute_path))
-    if errors:
-        e = errors[0]
-        where = "/".join(str(p) for p in e.absolute_path) or "(top level)"
-        raise AnnotationsError(f"invalid annotations at {where}: {e.message}")
+    contracts.validate(d, schema(), error=AnnotationsError, noun="annotations")
 
 
 def load_annotations(path: str | Path) -> Annotations:
-    path = Path(path)
-    try:
-        d = json.loads(path.read_text("utf-8"))
-    except json.JSONDecodeError as exc:
-        raise AnnotationsError(f"{path}: not valid JSON ({exc})") from None
+    d = contracts.read_json(path, error=AnnotationsError)
     try:
         return Annotations.from_dict(d)
     except AnnotationsError as exc:

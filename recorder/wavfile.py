@@ -19,6 +19,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from journeytape.files import fsync_dir
+
 #: RIFF(12) + JUNK/ds64(8+28) + fmt(8+16) + data(8)
 HEADER_BYTES = 80
 DATA_OFFSET = HEADER_BYTES
@@ -90,7 +92,7 @@ class WavWriter:
         try:
             self._write_all(_header(fmt, 0, riff_limit))
             os.fsync(self._fd)
-            _fsync_dir(self.path.parent)  # the new name itself must survive a power cut
+            fsync_dir(self.path.parent)  # the new name itself must survive a power cut
         except BaseException:
             os.close(self._fd)
             raise
@@ -209,16 +211,3 @@ def repair(
         torn_bytes=torn,
         container="wav" if data <= riff_limit else "rf64",
     )
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

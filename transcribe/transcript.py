@@ -11,13 +11,11 @@ knows (new optional fields only) and refuses another MAJOR with a clear error.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from journeytape import contracts
 from journeytape.files import atomic_write_json
 
 SCHEMA_VERSION = "1.0"
@@ -143,51 +141,30 @@ class Transcript:
         return " ".join(s.text.strip() for s in self.segments if s.text.strip())
 
 
-@cache
 def schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the transcript file."""
-    text = files("journeytape.transcribe").joinpath("transcript.schema.json").read_text("utf-8")
-    return json.loads(text)
+    return contracts.load_schema("journeytape.transcribe", "transcript.schema.json")
 
 
-def check_version(d: dict[str, Any]) -> None:
-    if not isinstance(d, dict) or d.get("kind") != KIND:
-        raise TranscriptError(
-            f"not a journeytape transcript (expected kind {KIND!r}, got {d.get('kind')!r})"
-            if isinstance(d, dict)
-            else "not a journeytape transcript (top level is not a JSON object)"
-        )
-    version = str(d.get("schema_version", ""))
-    try:
-        major = int(version.split(".")[0])
-    except ValueError:
-        raise TranscriptError(f"transcript has no valid schema_version ({version!r})") from None
-    if major != SCHEMA_MAJOR:
-        raise TranscriptError(
-            f"transcript schema_version {version} is not supported by this journeytape "
-            f"(reads {SCHEMA_MAJOR}.x); re-run `journeytape transcribe --force` on the "
-            "recording or use a matching journeytape version"
-        )
+def check_version(d: Any) -> None:
+    contracts.check_version(
+        d,
+        kind=KIND,
+        major=SCHEMA_MAJOR,
+        error=TranscriptError,
+        noun="transcript",
+        fix="re-run `journeytape transcribe --force` on the recording or use a matching "
+        "journeytape version",
+    )
 
 
 def validate(d: dict[str, Any]) -> None:
     """Raise :class:`TranscriptError` naming the first offending field."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(d), key=lambda e: list(e.absolute_path))
-    if errors:
-        e = errors[0]
-        where = "/".join(str(p) for p in e.absolute_path) or "(top level)"
-        raise TranscriptError(f"invalid transcript at {where}: {e.message}")
+    contracts.validate(d, schema(), error=TranscriptError, noun="transcript")
 
 
 def load_transcript(path: str | Path) -> Transcript:
-    path = Path(path)
-    try:
-        d = json.loads(path.read_text("utf-8"))
-    except json.JSONDecodeError as exc:
-        raise TranscriptError(f"{path}: not valid JSON ({exc})") from None
+    d = contracts.read_json(path, error=TranscriptError)
     try:
         return Transcript.from_dict(d)
     except TranscriptError as exc:

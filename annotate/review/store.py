@@ -30,14 +30,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from journeytape.annotate.annotations import LABELS, AnnotationsError, load_annotations
+from journeytape.annotate.annotations import LABELS, AnnotationsError, Tag, load_annotations
+from journeytape.annotate.annotations import SUFFIX as ANNOTATIONS_SUFFIX
 from journeytape.files import sha256_file
+from journeytape.transcribe.transcript import SUFFIX as TRANSCRIPT_SUFFIX
 from journeytape.transcribe.transcript import TranscriptError, load_transcript
 
 WORKSPACE_DIR = ".journeytape"
 DB_NAME = "workspace.sqlite"
-TRANSCRIPT_SUFFIX = ".transcript.json"
-ANNOTATIONS_SUFFIX = ".annotations.json"
 SCHEMA_VERSION = 2
 #: what may be served as a recording
 MEDIA_SUFFIXES = frozenset(
@@ -216,22 +216,10 @@ class SegmentView:
 
 
 @dataclass
-class TagView:
-    id: str
-    label: str
-    value: str | None
-    segment_id: int
-    start_char: int
-    end_char: int
-    #: the quote as displayed (word fixes applied)
-    text: str
-    start: float
-    end: float
-    speaker: str | None
-    role: str | None
-    rule: str
-    confidence: float
-    attrs: dict[str, Any]
+class TagView(Tag):
+    """A tag as the reviewer sees it: the annotator's fields (``text`` is the quote with word
+    fixes applied) plus the review state."""
+
     #: "auto" (from the annotator) or "user" (added in review)
     origin: str = "auto"
     status: str = "pending"
