@@ -34,6 +34,7 @@ demo: install
 	@echo "  review them  $(BIN)/journeytape review $(DEMO_OUT)"
 
 test: install-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: install-test
