@@ -225,28 +225,14 @@ class ScoreRules:
 
     def _scope(self, doc, start: int, cues, hits) -> tuple[str, str | None]:
         """overall vs moment: look back in the clause before the score for cues and items."""
-        j = start - 1
-        while (
-            j >= 0
-            and not (doc[j].is_punct and doc[j].text in ",;.!?:")
-            and not doc[j].is_sent_start
-        ):
-            j -= 1
-        lo = j + 1 if j >= 0 and doc[j].is_punct else max(j, 0)
+        j, lo = _clause_start(doc, start - 1)
         if (
             j > 0
             and doc[j].text == ","
             and all(t.lower_ in self.fillers or t.is_punct for t in doc[lo:start])
         ):
             # "For the badge process, three out of ten": the score opens its own clause
-            k = j - 1
-            while (
-                k >= 0
-                and not (doc[k].is_punct and doc[k].text in ",;.!?:")
-                and not doc[k].is_sent_start
-            ):
-                k -= 1
-            lo = k + 1 if k >= 0 and doc[k].is_punct else max(k, 0)
+            _, lo = _clause_start(doc, j - 1)
         if any(lo <= s < start for s, _ in cues.get("overall", [])):
             return "overall", None
         items = [h for h in hits if h.label in ("CHANNEL", "TOUCHPOINT") and lo <= h.start < start]
@@ -257,3 +243,10 @@ class ScoreRules:
         return "overall", None
 
     # -- EXPECTATION -----------------------------------------------------------------------------
+
+
+def _clause_start(doc, j: int) -> tuple[int, int]:
+    """Walk back from token ``j`` to the clause boundary: (boundary index, first clause token)."""
+    while j >= 0 and not (doc[j].is_punct and doc[j].text in ",;.!?:") and not doc[j].is_sent_start:
+        j -= 1
+    return j, (j + 1 if j >= 0 and doc[j].is_punct else max(j, 0))
