@@ -2,13 +2,17 @@
 
 * The loaded :class:`WhisperModel` is cached per (model folder, compute type, threads), so a
   batch loads it once.
-* Batched inference (:class:`BatchedInferencePipeline`, Silero VAD chunks decoded 8 at a
-  time) is used when ``batch_size > 1`` and VAD is on: on a 2-minute meeting it took 14 CPU
-  seconds against 19 for the sequential decoder (2 cores; batch 16 was no faster than 8).
+* Batched inference (faster-whisper's :class:`BatchedInferencePipeline`: Silero VAD speech
+  merged into 30 s windows, decoded 8 at a time) is used when ``batch_size > 1`` and VAD is
+  on: on a 2-minute meeting it took 14 CPU seconds against 19 for the sequential decoder
+  (2 cores; batch 16 was no faster than 8). This module drives the pipeline's steps itself
+  (:func:`speech_windows`, :func:`_decode_windows`) so that the language is chosen from the
+  encoder output of the first batch, which is then decoded: asking Whisper for the language
+  first would run the VAD and the encoder over that audio a second time (12 % of the time
+  on a 2-minute recording).
 * Language detection only chooses among the languages the user allows: Whisper's language
-  probabilities, from the first 30 s window of *speech* (VAD-filtered; up to three windows,
-  averaged, while the choice is below 0.9), are renormalised over the allowed set. Dutch
-  otherwise often comes out as German or Afrikaans.
+  probabilities of the first windows of *speech* (up to three, weighted by their length) are
+  renormalised over the allowed set. Dutch otherwise often comes out as German or Afrikaans.
 * Guards against Whisper's known failures (faster-whisper #506 repetition loops, #815 text
   hallucinated in silence). The batched decoder ignores Whisper's own silence and
   compression-ratio rules, so they are re-applied here to every segment, plus a repetition
@@ -40,11 +44,13 @@ HALLUCINATION_SILENCE = 2.0
 #: an n-gram repeated this many times in a row is a decoding loop, not speech
 LOOP_REPEATS = {1: 6, 2: 4}  # n >= 3: 3 repeats
 LOOP_MAX_N = 10
-#: language detection: how much audio to look at (seconds of speech, windows of 30 s)
+#: language detection looks at the first windows of speech (30 s each), weighted by length
 DETECT_WINDOWS = 3
-#: stop looking at more windows once the allowed-language choice is this sure
-DETECT_CONFIDENT = 0.9
+#: ... found in this much audio from the start when detecting on its own (sequential mode)
 DETECT_SEARCH_SECONDS = 240
+#: faster-whisper's batched pipeline: VAD settings and window length (its own defaults)
+WINDOW_SECONDS = 30
+BATCH_VAD = {"max_speech_duration_s": WINDOW_SECONDS, "min_silence_duration_ms": 160}
 
 #: stock phrases Whisper produces from subtitle credits; never real interview speech
 _CREDIT_PATTERNS = re.compile(
@@ -79,7 +85,6 @@ class AsrError(ValueError):
 @dataclass
 class AsrModel:
     model: Any  # faster_whisper.WhisperModel
-    batched: Any  # faster_whisper.BatchedInferencePipeline
     resolved: ResolvedModel
     compute_type: str
     threads: int
@@ -130,7 +135,7 @@ def load_model(spec: str, compute_type: str = "int8", threads: int = 0) -> AsrMo
     with _LOCK:
         if key in _CACHE:
             return _CACHE[key]
-        from faster_whisper import BatchedInferencePipeline, WhisperModel
+        from faster_whisper import WhisperModel
 
         t0 = time.perf_counter()
         try:
@@ -147,7 +152,6 @@ def load_model(spec: str, compute_type: str = "int8", threads: int = 0) -> AsrMo
             ) from None
         loaded = AsrModel(
             model=model,
-            batched=BatchedInferencePipeline(model),
             resolved=resolved,
             compute_type=compute_type,
             threads=threads,
@@ -196,31 +200,31 @@ class LanguageChoice:
 def detect_language(model: AsrModel, audio: np.ndarray, allowed: Iterable[str]) -> LanguageChoice:
     """Pick the most probable language among ``allowed`` from the first speech in ``audio``.
 
-    Looks at one 30 s window of speech, and at up to ``DETECT_WINDOWS`` when that one leaves
-    the choice uncertain (each window costs an encoder pass).
+    For the sequential decoder and for callers that only want the language; the batched
+    path in :func:`transcribe_audio` gets the same answer from encoder output it decodes.
     """
     allowed = list(dict.fromkeys(allowed))
     if not model.multilingual:
         return LanguageChoice("en", 1.0, {"en": 1.0}, "en", 1.0)
-    speech = _first_speech(audio, DETECT_WINDOWS * 30)
-    window = 30 * SAMPLE_RATE
+    prefix = audio[: DETECT_SEARCH_SECONDS * SAMPLE_RATE]
+    windows = speech_windows(model, prefix) or speech_windows(model, prefix, vad=False)
+    assert windows is not None
+    first = windows.features[:DETECT_WINDOWS]
+    return language_from_encoded(model, model.model.encode(first), windows.durations, allowed)
+
+
+def language_from_encoded(
+    model: AsrModel, encoded: Any, durations: list[float], allowed: list[str]
+) -> LanguageChoice:
+    """Whisper's language probabilities of the first windows of ``encoded`` (encoder output),
+    weighted by each window's seconds of speech, chosen among ``allowed``."""
+    per_window = model.model.model.detect_language(encoded)[:DETECT_WINDOWS]
     totals: dict[str, float] = {}
-    weight_sum = 0.0
-    choice = None
-    for start in range(0, max(len(speech), 1), window):
-        chunk = speech[start : start + window]
-        if len(chunk) < 2 * SAMPLE_RATE and start > 0:
-            break
-        _, _, probs = model.model.detect_language(audio=chunk)
-        w = len(chunk) / window
-        for lang, p in probs:
-            totals[lang] = totals.get(lang, 0.0) + w * p
-        weight_sum += w
-        choice = _choose({k: v / max(weight_sum, 1e-9) for k, v in totals.items()}, allowed)
-        if choice.probability >= DETECT_CONFIDENT and choice.warning is None:
-            break
-    assert choice is not None
-    return choice
+    for probs, seconds in zip(per_window, durations, strict=False):
+        for token, p in probs:  # tokens look like "<|nl|>"
+            totals[token[2:-2]] = totals.get(token[2:-2], 0.0) + seconds * p
+    weight = sum(durations[: len(per_window)]) or 1.0
+    return _choose({k: v / weight for k, v in totals.items()}, allowed)
 
 
 #: languages Whisper confuses with an allowed one; their probability counts for it unless
@@ -251,17 +255,118 @@ def _choose(totals: dict[str, float], allowed: list[str]) -> LanguageChoice:
     return LanguageChoice(lang, probs[lang], probs, top_lang, top_p, warning)
 
 
-def _first_speech(audio: np.ndarray, seconds: float) -> np.ndarray:
-    """Up to ``seconds`` of VAD speech from the start (searching a bounded prefix)."""
+@dataclass
+class SpeechWindows:
+    """The speech of some audio as Whisper's batched decoder takes it: VAD speech merged into
+    windows of up to 30 s (silences between the pieces left out)."""
+
+    #: VAD speech regions, in samples of the audio they came from
+    stamps: list[dict[str, int]]
+    #: log-Mel features, one padded 30 s window per row: (windows, mels, 3000)
+    features: np.ndarray
+    #: faster-whisper's per-window metadata (offset and duration in seconds of speech)
+    metadata: list[dict[str, Any]]
+
+    @property
+    def durations(self) -> list[float]:
+        return [float(m["duration"]) for m in self.metadata]
+
+
+def speech_windows(model: AsrModel, audio: np.ndarray, vad: bool = True) -> SpeechWindows | None:
+    """Cut ``audio`` into speech windows exactly as faster-whisper's batched pipeline does;
+    None when there is no speech. Without ``vad`` the whole audio is one window (< 30 s)."""
+    from faster_whisper.audio import pad_or_trim
     from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
 
-    prefix = audio[: DETECT_SEARCH_SECONDS * SAMPLE_RATE]
-    stamps = get_speech_timestamps(prefix, VadOptions(min_silence_duration_ms=300))
+    if vad:
+        stamps = get_speech_timestamps(audio, VadOptions(**BATCH_VAD))
+    else:
+        stamps = [{"start": 0, "end": min(len(audio), WINDOW_SECONDS * SAMPLE_RATE)}]
+    stamps = [s for s in stamps if s["end"] > s["start"]]
     if not stamps:
-        return prefix[: int(seconds * SAMPLE_RATE)]
-    chunks, _ = collect_chunks(prefix, stamps)
-    speech = np.concatenate(chunks) if chunks else prefix
-    return speech[: int(seconds * SAMPLE_RATE)]
+        return None
+    chunks, metadata = collect_chunks(audio, stamps, max_duration=WINDOW_SECONDS)
+    extract = model.model.feature_extractor
+    features = np.stack([pad_or_trim(extract(chunk)[..., :-1]) for chunk in chunks])
+    return SpeechWindows(stamps=stamps, features=features, metadata=metadata)
+
+
+class _Encoded:
+    """The WhisperModel as faster-whisper's batched pipeline sees it, except that the first
+    ``encode`` of the given features returns the encoder output already computed for them
+    (to choose the language) instead of running the encoder again."""
+
+    def __init__(self, model: Any, features: np.ndarray, encoded: Any):
+        self._model, self._ready = model, (features, encoded)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def encode(self, features: np.ndarray) -> Any:
+        ready, self._ready = self._ready, None
+        if ready is not None and np.array_equal(ready[0], features):
+            return ready[1]
+        return self._model.encode(features)
+
+
+def _decode_windows(
+    model: AsrModel,
+    windows: SpeechWindows,
+    language: str,
+    *,
+    batch_size: int,
+    beam_size: int,
+    initial_prompt: str | None,
+    encoded_first: Any = None,
+) -> Iterable[Any]:
+    """faster-whisper segments (times in the audio ``windows`` came from) of every window,
+    decoded ``batch_size`` at a time with Whisper's batched defaults and word timestamps."""
+    from faster_whisper import BatchedInferencePipeline
+    from faster_whisper.tokenizer import Tokenizer
+    from faster_whisper.transcribe import (
+        TranscriptionOptions,
+        get_suppressed_tokens,
+        restore_speech_timestamps,
+    )
+
+    whisper = model.model
+    tokenizer = Tokenizer(whisper.hf_tokenizer, model.multilingual, "transcribe", language)
+    options = TranscriptionOptions(  # what BatchedInferencePipeline.transcribe passes
+        beam_size=beam_size,
+        best_of=5,
+        patience=1,
+        length_penalty=1,
+        repetition_penalty=1,
+        no_repeat_ngram_size=0,
+        log_prob_threshold=LOG_PROB_THRESHOLD,
+        no_speech_threshold=NO_SPEECH_THRESHOLD,
+        compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
+        condition_on_previous_text=False,  # the main cause of repetition loops (#506)
+        prompt_reset_on_temperature=0.5,
+        temperatures=[0.0],
+        initial_prompt=initial_prompt,
+        prefix=None,
+        suppress_blank=True,
+        suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+        without_timestamps=True,
+        max_initial_timestamp=0.0,
+        word_timestamps=True,
+        prepend_punctuations="\"'“¿([{-",
+        append_punctuations="\"'.。,，!！?？:：”)]}、",
+        multilingual=False,
+        max_new_tokens=None,
+        clip_timestamps=windows.stamps,
+        hallucination_silence_threshold=None,
+        hotwords=None,
+    )
+    if encoded_first is not None:
+        whisper = _Encoded(whisper, windows.features[:batch_size], encoded_first)
+    pipeline = BatchedInferencePipeline(whisper)
+    # the pipeline's own loop over batches (private in faster-whisper 1.2.1, which is pinned)
+    segments = pipeline._batched_segments_generator(
+        windows.features, tokenizer, windows.metadata, batch_size, options, False
+    )
+    return restore_speech_timestamps(segments, windows.stamps, SAMPLE_RATE)
 
 
 # -- transcription -------------------------------------------------------------------------
@@ -292,25 +397,18 @@ def transcribe_audio(
     progress: Callable[[float], None] | None = None,
 ) -> AsrResult:
     """Transcribe 16 kHz mono ``audio`` with word timestamps; ``progress`` gets 0..1."""
+    allowed = list(dict.fromkeys(languages))
     warnings: list[str] = []
     duration = len(audio) / SAMPLE_RATE
-    if language:
-        choice = LanguageChoice(language, 1.0, {language: 1.0}, language, 1.0)
-    else:
-        choice = detect_language(model, audio, languages)
-        if choice.warning:
-            warnings.append(choice.warning)
-
-    common: dict[str, Any] = dict(
-        language=choice.language,
-        beam_size=beam_size,
-        word_timestamps=True,
-        vad_filter=vad,
-        initial_prompt=initial_prompt,
-        condition_on_previous_text=False,  # the main cause of repetition loops (#506)
-    )
+    choice: LanguageChoice | None = None
+    if language or not model.multilingual:
+        fixed = language or "en"
+        choice = LanguageChoice(fixed, 1.0, {fixed: 1.0}, fixed, 1.0)
     # the batched pipeline needs VAD chunks for audio longer than one 30 s window
-    batched = batch_size > 1 and (vad or duration < 30)
+    batched = batch_size > 1 and (vad or duration < WINDOW_SECONDS)
+    if choice is None and not batched:
+        choice = detect_language(model, audio, allowed)
+
     raw: list[Segment] = []
     speech_seconds = 0.0
     for lo, hi in blocks(audio):
@@ -318,26 +416,51 @@ def transcribe_audio(
         # per 10 ms: twice the audio's own size); blocks keep that bounded for long recordings
         block = audio[lo:hi]
         offset = lo / SAMPLE_RATE
-        if batched:
-            segments_iter, info = model.batched.transcribe(block, batch_size=batch_size, **common)
-        else:
+        segments_iter: Iterable[Any] = ()
+        if batched and (windows := speech_windows(model, block, vad)):
+            encoded = None
+            if choice is None:  # the first speech: the language comes from its encoder output
+                encoded = model.model.encode(windows.features[:batch_size])
+                choice = language_from_encoded(model, encoded, windows.durations, allowed)
+            speech_seconds += sum(st["end"] - st["start"] for st in windows.stamps) / SAMPLE_RATE
+            segments_iter = _decode_windows(
+                model,
+                windows,
+                choice.language,
+                batch_size=batch_size,
+                beam_size=beam_size,
+                initial_prompt=initial_prompt,
+                encoded_first=encoded,
+            )
+        elif not batched:
+            assert choice is not None
             segments_iter, info = model.model.transcribe(
                 block,
+                language=choice.language,
+                beam_size=beam_size,
+                word_timestamps=True,
+                vad_filter=vad,
+                initial_prompt=initial_prompt,
+                condition_on_previous_text=False,  # the main cause of repetition loops (#506)
                 compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
                 log_prob_threshold=LOG_PROB_THRESHOLD,
                 no_speech_threshold=NO_SPEECH_THRESHOLD,
                 hallucination_silence_threshold=HALLUCINATION_SILENCE,
-                **common,
             )
+            speech_seconds += float(info.duration_after_vad or 0.0)
         for s in segments_iter:
             raw.append(_segment(s, len(raw), offset))
             if progress and duration:
                 progress(min(1.0, (offset + s.end) / duration))
-        speech_seconds += float(getattr(info, "duration_after_vad", None) or 0.0)
         if progress and duration:
             progress(min(1.0, hi / len(audio)))
     if progress:
         progress(1.0)
+    if choice is None:  # no speech anywhere: nothing to tell the languages apart
+        even = {a: 1.0 / len(allowed) for a in allowed}
+        choice = LanguageChoice(allowed[0], even[allowed[0]], even, allowed[0], 0.0)
+    if choice.warning:
+        warnings.append(choice.warning)
 
     segments, guard_warnings = apply_guards(raw)
     warnings.extend(guard_warnings)

@@ -10,6 +10,7 @@ from journeytape.transcribe.asr import (
     check_languages,
     collapse_loops,
     detect_language,
+    speech_windows,
     split_segment,
     transcribe_audio,
 )
@@ -83,6 +84,28 @@ def test_dutch_heard_as_afrikaans_counts_as_dutch(repo_dir, base):
     choice = detect_language(base, decode(sample).samples, ["en", "nl", "de"])
     assert choice.top_language == "af"  # Whisper's unrestricted guess
     assert choice.language == "nl" and choice.warning is None
+
+
+@pytest.mark.slow
+def test_batched_transcription_chooses_the_language_from_windows_it_decodes(
+    repo_dir, base, monkeypatch
+):
+    """The language comes from the encoder output of the first batch, which is then decoded:
+    every speech window goes through Whisper's encoder exactly once."""
+    sample = repo_dir / "sample_audio" / "interview_nl.mp3"
+    if not sample.is_file():
+        pytest.skip("sample_audio/interview_nl.mp3 not in this checkout")
+    audio = decode(sample).samples
+    encoded: list[int] = []
+    encode = base.model.encode
+    monkeypatch.setattr(base.model, "encode", lambda f: encoded.append(len(f)) or encode(f))
+    r = transcribe_audio(base, audio, languages=["en", "nl", "de"])
+    monkeypatch.undo()
+    windows = speech_windows(base, audio)
+    assert windows is not None and sum(encoded) == len(windows.features)
+    assert r.language == "nl" == detect_language(base, audio, ["en", "nl", "de"]).language
+    text = " ".join(s.text for s in r.segments).lower()
+    assert "wat was je doel" in text and "bestand" in text  # decoded as Dutch
 
 
 def test_relatives_only_count_when_not_allowed_themselves():
