@@ -201,7 +201,8 @@ def detect_language(model: AsrModel, audio: np.ndarray, allowed: Iterable[str]) 
     """Pick the most probable language among ``allowed`` from the first speech in ``audio``.
 
     For the sequential decoder and for callers that only want the language; the batched
-    path in :func:`transcribe_audio` gets the same answer from encoder output it decodes.
+    path in :func:`transcribe_audio` decides the same way (:func:`language_from_encoded`)
+    from the encoder output of the windows it then decodes.
     """
     allowed = list(dict.fromkeys(allowed))
     if not model.multilingual:
