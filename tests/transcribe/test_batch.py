@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from journeytape.cli import app
 from journeytape.transcribe.transcript import load_transcript
 
-from .conftest import BAD_MESSAGES, encode, wer
+from .conftest import BAD_MESSAGES, EN_TEXT, EN_WER_MAX, FORMAT_WER_MAX, encode, wer
 
 FAST = ["--model", "tiny.en", "--no-diarize"]
 
@@ -80,7 +80,10 @@ def test_folder_with_good_and_bad_files(good_folder, encoded, bad_files, tmp_pat
     assert anna.models["asr"]["name"] == "whisper-tiny.en"
     assert set(anna.timings) >= {"decode", "asr", "total", "rtf"}
     memo = load_transcript(out / "week1" / "memo.transcript.json")
-    assert wer(anna.text, memo.text) < 0.25  # AMR-NB is 8 kHz narrowband
+    # each against what was said (comparing two lossy transcripts doubles the noise); limits
+    # are ~2x the measured WER (test_asr.FORMAT_WER_MAX): AMR-NB is 8 kHz narrowband
+    assert wer(EN_TEXT, anna.text) < FORMAT_WER_MAX.get("m4a", EN_WER_MAX), anna.text
+    assert wer(EN_TEXT, memo.text) < FORMAT_WER_MAX["amr"], memo.text
     assert memo.recording.sample_rate == 8000
 
 
