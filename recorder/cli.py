@@ -413,8 +413,9 @@ def withdraw(
         [],
         "--derived",
         metavar="DIR",
-        help="Also search this folder for transcripts/annotations made from this session "
-        "(repeatable).",
+        help="Also erase what was made from this session in this folder: transcripts, "
+        "annotations, reports, summaries (rebuilt without it), the review workspace and "
+        "exports (repeatable).",
     ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
@@ -445,9 +446,21 @@ def withdraw(
         w = do_withdraw(session, reason=reason, derived_dirs=list(derived))
     except FileNotFoundError as exc:
         raise _fail(str(exc)) from None
+    for folder, lines in w.erasure.actions.items():
+        console.print(f"[bold]{escape(folder)}[/]", highlight=False)
+        for line in lines:
+            console.print(f"  {escape(line)}", highlight=False)
     console.print(
-        f"Withdrawn: deleted {len(w.deleted)} files from {session}; record kept in {w.record}."
+        f"Withdrawn: deleted {len(w.deleted)} files; record kept in {w.record}.", highlight=False
     )
+    if w.erasure.residue:
+        console.print(
+            "[bold yellow]These files still mention the interview; journeytape did not make "
+            "them (or cannot prove it), so check and delete them by hand:[/]"
+        )
+        for p in w.erasure.residue:
+            console.print(f"  {escape(p)}", highlight=False)
+        raise typer.Exit(5)
 
 
 def register(app: typer.Typer) -> None:

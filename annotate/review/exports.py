@@ -21,7 +21,7 @@ from typing import Any
 from journeytape.annotate.annotations import LABELS
 from journeytape.files import atomic_write_bytes, atomic_write_json, atomic_write_text
 
-from .store import InterviewView, TagView, Workspace, WorkspaceError
+from .store import WORKSPACE_DIR, InterviewView, TagView, Workspace, WorkspaceError
 
 #: one colour per label, shared by the web app, the SVG curve and the REFI-QDA codebook
 LABEL_COLORS = {
@@ -384,7 +384,24 @@ def export(
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
     views = load_views(ws, names)
-    out = Path(out)
+    out = Path(out).resolve()
+    written = _write(ws, views, fmt, out, include_pending, include_audio)
+    record_export(
+        ws,
+        {
+            "path": str(out),
+            "format": fmt,
+            "names": names,
+            "include_pending": include_pending,
+            "include_audio": include_audio,
+            "interviews": [v.name for v in views],
+            "files": [str(p) for p in written],
+        },
+    )
+    return written
+
+
+def _write(ws, views, fmt, out: Path, include_pending: bool, include_audio: bool) -> list[Path]:
     if fmt == "csv":
         return [atomic_write_bytes(out, excerpts_csv(views, include_pending))]
     if fmt == "xlsx":
@@ -402,6 +419,41 @@ def export(
     return [
         write_qdpx(views, out, include_pending=include_pending, include_audio=include_audio, ws=ws)
     ]
+
+
+# -- which exports hold which interviews: read by withdrawal (annotate/review/erase.py) --------
+MANIFEST = "exports.json"
+
+
+def _manifest_path(root: Path) -> Path:
+    return Path(root) / WORKSPACE_DIR / MANIFEST
+
+
+def read_manifest(root: Path) -> list[dict[str, Any]]:
+    """The exports written from the workspace in ``root`` (one entry per output path)."""
+    import json
+
+    try:
+        d = json.loads(_manifest_path(root).read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [e for e in d.get("exports", []) if isinstance(e, dict) and "path" in e]
+
+
+def _save_manifest(root: Path, entries: list[dict[str, Any]]) -> None:
+    atomic_write_json(
+        _manifest_path(root), {"kind": "journeytape-exports", "exports": entries}
+    )
+
+
+def record_export(ws: Workspace, entry: dict[str, Any]) -> None:
+    """Remember an export so a withdrawal can find it even outside the workspace folder."""
+    entries = [e for e in read_manifest(ws.folder) if e["path"] != entry["path"]]
+    _save_manifest(ws.folder, [*entries, entry])
+
+
+def forget_export(root: Path, path: str) -> None:
+    _save_manifest(root, [e for e in read_manifest(root) if e["path"] != path])
 
 
 def default_name(fmt: str) -> str:
