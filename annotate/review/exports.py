@@ -441,9 +441,7 @@ def read_manifest(root: Path) -> list[dict[str, Any]]:
 
 
 def _save_manifest(root: Path, entries: list[dict[str, Any]]) -> None:
-    atomic_write_json(
-        _manifest_path(root), {"kind": "journeytape-exports", "exports": entries}
-    )
+    atomic_write_json(_manifest_path(root), {"kind": "journeytape-exports", "exports": entries})
 
 
 def record_export(ws: Workspace, entry: dict[str, Any]) -> None:
