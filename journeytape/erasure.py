@@ -362,4 +362,16 @@ def quotes_allowed(recording_path: str | os.PathLike[str] | None) -> bool:
     return bool((c.get("scope") or {}).get("quotes_in_reports", True))
 
 
+def quotes_allowed_for_transcript(transcript_path: str | os.PathLike[str] | None) -> bool:
+    """:func:`quotes_allowed` for the recording a transcript JSON was made from."""
+    d = read_json(Path(transcript_path)) if transcript_path else None
+    rec = d.get("recording") if isinstance(d, dict) else None
+    return quotes_allowed(rec.get("path") if isinstance(rec, dict) else None)
+
+
 QUOTES_WITHHELD = "(quote withheld: the interviewee did not consent to quotes in reports)"
+#: tag attributes that repeat the interviewee's words (a score as said, what was expected)
+QUOTED_ATTRS = ("raw", "expected", "actual")
+QUOTES_NOTE = (
+    "Quotes left out: the interviewee did not consent to quotes in reports (consent.json)."
+)

@@ -19,6 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from journeytape.annotate.annotations import LABELS
+from journeytape.erasure import (
+    QUOTED_ATTRS,
+    QUOTES_NOTE,
+    QUOTES_WITHHELD,
+    quotes_allowed_for_transcript,
+)
 from journeytape.files import atomic_write_bytes, atomic_write_json, atomic_write_text
 
 from .store import WORKSPACE_DIR, InterviewView, TagView, Workspace, WorkspaceError
@@ -106,16 +112,31 @@ def selected_tags(view: InterviewView, include_pending: bool = True) -> list[Tag
 
 
 def load_views(ws: Workspace, names: list[str] | None = None) -> list[InterviewView]:
+    """The interviews with decisions applied; quotes withheld where consent excludes them."""
     out = []
     for s in ws.interviews():
         if names and s.name not in names:
             continue
-        out.append(ws.interview(s.id))
+        v = ws.interview(s.id)
+        row = ws.conn.execute(
+            "SELECT transcript_path FROM interviews WHERE id = ?", (s.id,)
+        ).fetchone()
+        if not quotes_allowed_for_transcript(row["transcript_path"] if row else None):
+            withhold_quotes(v)
+        out.append(v)
     if names:
         missing = set(names) - {v.name for v in out}
         if missing:
             raise WorkspaceError(f"no interview named {', '.join(sorted(missing))}")
     return out
+
+
+def withhold_quotes(view: InterviewView) -> None:
+    """Replace every quote of this interview by a note that says why (consent scope)."""
+    view.quotes_withheld = True
+    for t in view.tags:
+        t.text = QUOTES_WITHHELD
+        t.attrs = {k: ("(withheld)" if k in QUOTED_ATTRS else v) for k, v in t.attrs.items()}
 
 
 def excerpts(views: list[InterviewView], include_pending: bool = True) -> list[Excerpt]:
@@ -320,6 +341,8 @@ def markdown(views: list[InterviewView], include_pending: bool = True) -> str:
             )
         )
         lines.append("")
+        if v.quotes_withheld:
+            lines += [QUOTES_NOTE, ""]
         if v.coverage:
             lines += ["### Checklist coverage", "", "| item | kind | covered | mentions | first |"]
             lines.append("|---|---|---|---|---|")

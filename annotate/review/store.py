@@ -305,6 +305,8 @@ class InterviewView:
     speakers: dict[str, SpeakerView]
     coverage: list[CoverageView]
     orphans: list[dict[str, Any]]
+    #: the interviewee's consent excludes quotes in reports: exports withhold them
+    quotes_withheld: bool = False
 
     def speaker_label(self, speaker_id: str | None) -> str:
         if speaker_id is None:
