@@ -467,8 +467,12 @@ def withdraw(
 ) -> None:
     """Withdraw consent: delete a session's audio and everything derived from it.
 
-    Keeps consent.json (marked withdrawn) and writes withdrawal.json listing what was deleted
-    (names, sizes, hashes — no audio, no text)."""
+    Erases the session folder and, in every --derived folder, the transcripts, annotations,
+    reports, summaries (rebuilt without it), review workspace rows and decisions (vacuumed)
+    and exports made from it; prints per folder what went. Keeps consent.json (marked
+    withdrawn) and appends to withdrawal.json (names, sizes, hashes — no audio, no text).
+    Exits 5 when files that still mention the interview remain (listed: delete them by
+    hand)."""
     from rich.console import Console
 
     from journeytape.recorder.consent import withdraw as do_withdraw

@@ -114,3 +114,50 @@ def test_browser_gets_a_private_file_never_the_token_and_the_cookie_stays_home(f
     opened = argv.removeprefix("file://")
     assert not os.path.exists(opened)  # removed when the server stops
     assert stat.S_IMODE(os.stat(folder / ".journeytape").st_mode) == 0o700
+
+
+@pytest.mark.browser
+def test_real_browser_never_sends_the_cookie_to_another_local_server(folder, driver):
+    """Chromium, as a user runs it: on a per-run 127.x.y.z the session cookie is not sent to
+    a server on 127.0.0.1 (any port); on 127.0.0.1 it would be (the control)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from werkzeug.serving import make_server
+
+    from journeytape.annotate.review.app import LOOPBACK, random_loopback
+
+    seen: list[str] = []
+
+    class Snoop(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            seen.append(self.headers.get("Cookie") or "")
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"snoop")
+
+        def log_message(self, *args):
+            pass
+
+    snoop = ThreadingHTTPServer(("127.0.0.1", 0), Snoop)
+    threading.Thread(target=snoop.serve_forever, daemon=True).start()
+    servers = []
+    try:
+        sent = {}
+        for host in (random_loopback(), "127.0.0.1"):
+            app = create_app(folder, token=TOKEN, trusted_hosts=[*LOOPBACK, host])
+            server = make_server(host, 0, app, threaded=True)
+            servers.append(server)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            driver.delete_all_cookies()
+            driver.get(f"http://{host}:{server.server_port}/?token={TOKEN}")
+            assert "onboarding_en" in driver.page_source
+            seen.clear()
+            driver.get(f"http://127.0.0.1:{snoop.server_port}/")
+            sent[host] = any(app.config["COOKIE"] in c for c in seen)
+        rand, local = list(sent)
+        assert sent == {rand: False, local: True}, sent
+    finally:
+        snoop.shutdown()
+        for s in servers:
+            s.shutdown()
