@@ -1,7 +1,8 @@
 """Nothing is written outside the outputs and ~/.cache/journeytape, and every output with
 interview content is private (files 0600, folders 0700): the whole pipeline (transcribe
 with speaker separation, annotate, review workspace, every export) runs as a user would,
-with HOME, the XDG folders and TMPDIR pointing at empty folders that are listed afterwards."""
+and the review server, with HOME, the XDG folders and TMPDIR pointing at empty folders that
+are listed afterwards."""
 
 from __future__ import annotations
 
@@ -30,10 +31,39 @@ def journeytape(*args: str | Path, env: dict[str, str], cwd: Path) -> str:
     return r.stdout + r.stderr
 
 
+def review_once(folder: Path, env: dict[str, str], cwd: Path) -> None:
+    """`journeytape review` as a user starts it: open the printed link once, then stop."""
+    import re
+    import urllib.request
+
+    exe = Path(sys.executable).with_name("journeytape")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "journeytape"]
+    proc = subprocess.Popen(
+        [*cmd, "review", str(folder), "--no-browser"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(50):
+            m = re.search(r"(http://\S+token=[\w-]+)", proc.stdout.readline())
+            if m:
+                break
+        assert m, "review printed no link"
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        assert opener.open(m.group(1), timeout=10).status == 200
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def listing(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
 
+@pytest.mark.slow  # 12-17 s on an idle 2-core machine, 42 s while other jobs ran
 def test_pipeline_writes_only_outputs_and_its_own_cache_all_private(tmp_path):
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
@@ -58,6 +88,8 @@ def test_pipeline_writes_only_outputs_and_its_own_cache_all_private(tmp_path):
     journeytape(
         "export", out, *("-f", "csv", "-f", "xlsx", "-f", "qdpx", "-f", "md"), env=env, cwd=work
     )
+
+    review_once(out, env, work)
 
     outside = [
         p for p in listing(home) if p not in (".cache",) and not p.startswith(".cache/journeytape")
