@@ -45,10 +45,13 @@ def erase_annotations(subject: Subject, folder: Path, erasure: Erasure) -> None:
             erasure.remove(p, folder, subject)
             for suffix in REPORT_SUFFIXES:
                 erasure.remove(p.with_name(name + suffix), folder, subject)
-    # reports left behind by an earlier withdrawal that removed only the annotations
+    # reports left behind by an earlier withdrawal that removed only the annotations (a
+    # report whose annotations still exist belongs to whatever they are about)
     for p in walk_files(folder):
         for suffix in REPORT_SUFFIXES:
-            if p.name.endswith(suffix) and p.name[: -len(suffix)] in subject.names:
+            name = p.name[: -len(suffix)]
+            orphan = not p.with_name(name + SUFFIX).exists()
+            if p.name.endswith(suffix) and name in subject.names and orphan:
                 erasure.remove(p, folder, subject)
 
 

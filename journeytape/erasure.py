@@ -60,8 +60,9 @@ class Subject:
     #: sha256 of every transcript file made from the recording (annotations link by it)
     transcript_sha256: set[str] = field(default_factory=set)
     transcript_paths: set[Path] = field(default_factory=set)
-    #: output names (``2026-11-30_P01``) the recording's transcripts had: reports, summaries,
-    #: workspace rows and exports name interviews by them
+    #: output names (``2026-11-30_P01``) the recording's transcripts were *found* to have
+    #: (never guessed from the folder name: another study's session may share it): reports,
+    #: summaries, workspace decisions and exports name interviews by them
     names: set[str] = field(default_factory=set)
     #: byte sizes of the known copies of the recording (to hash only candidate files)
     audio_sizes: set[int] = field(default_factory=set)
@@ -215,7 +216,6 @@ def subject_of(folder: Path) -> Subject:
         if d.get("transcript_sha256"):
             s.transcript_sha256.add(d["transcript_sha256"])
     s.names.update(old.get("names") or [])
-    s.names.add(folder.name)
     for p in folder.iterdir():
         if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES:
             s.audio_sha256.add(sha256_file(p))
@@ -316,7 +316,7 @@ def residue(subject: Subject, root: Path) -> list[str]:
     import re
     import zipfile
 
-    words = sorted(s for s in subject.audio_sha256 | subject.names if len(s) >= 6)
+    words = sorted(s for s in subject.audio_sha256 | subject.names | {subject.name} if len(s) >= 6)
     if not words:
         return []
     # a name must not match inside a longer one (P01 in P01-2)

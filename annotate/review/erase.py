@@ -32,9 +32,11 @@ def _workspaces(folder: Path) -> list[Path]:
 
 
 def _matches(row: sqlite3.Row, subject: Subject) -> bool:
+    """By hash or path; by name only when the row's transcript is gone (an earlier, partial
+    withdrawal): a name alone may be another recording's now."""
     if row["transcript_sha256"] in subject.transcript_sha256:
         return True
-    if Path(row["name"]).name in subject.names:
+    if Path(row["name"]).name in subject.names and not Path(row["transcript_path"]).exists():
         return True
     for col in ("transcript_path", "audio_path"):
         p = row[col]
@@ -90,7 +92,8 @@ def erase_workspace(subject: Subject, folder: Path, erasure: Erasure) -> None:
 def _decisions_named(conn: sqlite3.Connection, subject: Subject) -> set[str]:
     """Decision logs keyed by a name of this interview whose index row is already gone."""
     names = {r[0] for r in conn.execute("SELECT DISTINCT interview FROM decisions")}
-    return {n for n in names if Path(n).name in subject.names}
+    rows = {r[0] for r in conn.execute("SELECT name FROM interviews")}
+    return {n for n in names - rows if Path(n).name in subject.names}
 
 
 @register("exports")
@@ -103,8 +106,14 @@ def erase_exports(subject: Subject, folder: Path, erasure: Erasure) -> None:
         if not entries:
             continue
         with Workspace(root, reviewer="withdrawal", create=False) as ws:
+            indexed = {r[0] for r in ws.conn.execute("SELECT name FROM interviews")}
             for e in entries:
-                gone = {n for n in e.get("interviews", []) if Path(n).name in subject.names}
+                # erased from the workspace above (a name still indexed is someone else's)
+                gone = {
+                    n
+                    for n in e.get("interviews", [])
+                    if Path(n).name in subject.names and n not in indexed
+                }
                 if not gone:
                     continue
                 left = [n for n in e["interviews"] if n not in gone]

@@ -136,3 +136,39 @@ def test_withdraw_erases_every_derived_copy_and_appends_the_tombstone(folder, tm
         "p01.transcript.json"
     }
     assert sorted(p.name for p in later.iterdir()) == ["keep.transcript.json"]
+
+
+def test_a_session_of_the_same_name_in_another_study_is_left_alone(folder, tmp_path):
+    """Study A's P01 and study B's P01 share a folder name; in one output folder they are
+    2026-11-30_P01 and 2026-11-30_P01-3. Withdrawing B's must not touch A's by name."""
+    names = {"onboarding_en": "2026-11-30_P01", "laptop_nl": "2026-11-30_P01-3"}
+    for old, new in names.items():
+        for p in folder.glob(f"{old}.*"):
+            if not p.name.endswith(".wav"):
+                p.rename(folder / (new + p.name[len(old) :]))
+    session_b = tmp_path / "study-b" / "2026-11-30_P01"
+    session_b.mkdir(parents=True)
+    shutil.copy(folder / "laptop_nl.wav", session_b / "recording.wav")
+    (folder / "laptop_nl.wav").unlink()
+    ConsentRecord("P01", purpose_text()).save(session_b)
+    sha = sha256_file(session_b / "recording.wav")
+    atomic_write_json(session_b / "session.json", {"pseudonym": "P01", "audio": {"sha256": sha}})
+    with Workspace(folder, "alice") as ws:
+        ws.scan()
+        for name in names.values():
+            iid = ws.interview_id(name)
+            ws.set_status(iid, ws.interview(iid).tags[0].id, "accepted")
+        exports.export(ws, "csv", folder / "exports" / "excerpts.csv")
+
+    from journeytape.erasure import withdraw
+
+    withdraw(session_b, derived_dirs=[folder])
+    assert (folder / "2026-11-30_P01.transcript.json").exists()
+    assert (folder / "2026-11-30_P01.annotations.json").exists()
+    assert not list(folder.glob("2026-11-30_P01-3.*"))
+    with Workspace(folder, create=False) as ws:
+        assert {s.name for s in ws.interviews()} == {"2026-11-30_P01", "later/only_transcribed"}
+        assert len(ws.history("2026-11-30_P01")) == 1
+        assert ws.history("2026-11-30_P01-3") == []
+    rows = (folder / "exports" / "excerpts.csv").read_text()
+    assert "2026-11-30_P01," in rows and "2026-11-30_P01-3" not in rows
