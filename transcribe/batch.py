@@ -190,28 +190,43 @@ def _assign_bases(found: list[tuple[Path, Path]], passed: list[Outcome]) -> list
     return jobs
 
 
+def _owner(job: Job, base: Path) -> str | None:
+    """Whose transcript ``base`` holds: None (free), "ours" (this recording or this very
+    file re-recorded) or "other"."""
+    tj = output_paths(base, ["json"])["json"]
+    if not tj.exists():
+        return None
+    try:
+        rec = json.loads(tj.read_text("utf-8")).get("recording") or {}
+    except (OSError, ValueError, AttributeError):
+        return "other"  # unreadable: not ours to replace
+    if rec.get("path") and Path(rec["path"]) == job.source.resolve():
+        return "ours"
+    if job.sha256 is None:
+        job.sha256 = sha256_file(job.source)
+    return "ours" if rec.get("sha256") == job.sha256 else "other"
+
+
 def claim_base(job: Job, claimed: set[Path]) -> None:
     """Move ``job`` to ``base-2``, ``-3``… while its outputs would replace a transcript of a
     *different* recording (another sha256 from another file) or one claimed earlier in this
     batch: keep both, and warn. The same recording, or the same file re-recorded, keeps its
-    name (that is how re-runs skip or redo it)."""
+    name (that is how re-runs skip or redo it), also the ``recording.*`` name a session got
+    before sessions were named by their folder (no second copy of the same interview)."""
     first = job.base
+    legacy = first.with_name(job.source.stem)
+    if (
+        legacy != first
+        and legacy.resolve() not in claimed
+        and _owner(job, first) is None
+        and _owner(job, legacy) == "ours"
+    ):
+        job.base = legacy
+        claimed.add(legacy.resolve())
+        return
     for n in range(1, 10_000):
         cand = first if n == 1 else first.with_name(f"{first.name}-{n}")
-        if cand.resolve() in claimed:
-            continue
-        tj = output_paths(cand, ["json"])["json"]
-        if not tj.exists():
-            break
-        try:
-            rec = json.loads(tj.read_text("utf-8")).get("recording") or {}
-        except (OSError, ValueError, AttributeError):
-            rec = {}  # unreadable: not ours to replace
-        if rec.get("path") and Path(rec["path"]) == job.source.resolve():
-            break  # this very file's transcript (the file may have been re-recorded)
-        if job.sha256 is None:
-            job.sha256 = sha256_file(job.source)
-        if rec.get("sha256") == job.sha256:
+        if cand.resolve() not in claimed and _owner(job, cand) != "other":
             break
     if cand != job.base:
         job.notes.append(

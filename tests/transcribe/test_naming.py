@@ -61,3 +61,16 @@ def test_sessions_into_one_out_folder_keep_every_transcript(tmp_path, encoded, e
     code, text = cli(p1, "--out", out, *FAST)
     assert code == 0 and "1 skipped" in text, text
     assert len(list(out.glob("*.transcript.json"))) == 3
+
+
+def test_a_session_transcribed_under_the_old_name_is_not_done_twice(tmp_path, encoded):
+    """Before sessions were named by their folder, outputs were recording.*: a re-run finds
+    that transcript (same recording) and skips it instead of writing a second copy."""
+    s = session(tmp_path / "sessions", "2026-11-30_P01", encoded["flac"])
+    code, text = cli(s, *FAST)
+    assert code == 0, text
+    for p in s.glob("2026-11-30_P01.*"):
+        p.rename(s / ("recording" + p.name[len("2026-11-30_P01") :]))
+    code, text = cli(s, *FAST)
+    assert code == 0 and "1 skipped" in text, text
+    assert sorted(p.name for p in s.glob("*.transcript.json")) == ["recording.transcript.json"]
