@@ -111,3 +111,19 @@ def test_pipeline_writes_only_outputs_and_its_own_cache_all_private(tmp_path):
         db = ws.db_path
         for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+
+
+def test_telemetry_is_off_after_import_in_a_clean_environment():
+    """pyannote.audio's OpenTelemetry metrics and onnxruntime's telemetry are off once
+    journeytape is imported, without the user setting anything."""
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    code = (
+        "import os, journeytape\n"
+        "from pyannote.audio.telemetry.metrics import is_metrics_enabled\n"
+        "print(is_metrics_enabled(), os.environ['ORT_DISABLE_TELEMETRY'])\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "1"]
