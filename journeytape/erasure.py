@@ -37,6 +37,10 @@ CONSENT_FILE = "consent.json"
 WITHDRAWAL_FILE = "withdrawal.json"
 SESSION_FILE = "session.json"
 AUDIO_SUFFIXES = (".wav", ".flac", ".part", ".mp3", ".m4a", ".ogg", ".opus", ".webm")
+#: skipped by the residue search (recordings hold no names or hashes, and are large)
+MEDIA_SUFFIXES = frozenset(
+    [*AUDIO_SUFFIXES, ".mp4", ".mov", ".mkv", ".aac", ".oga", ".amr", ".3gp", ".wma"]
+)
 
 #: stage modules that register erasers, in the order they must run
 ERASER_MODULES = (
@@ -327,6 +331,8 @@ def residue(subject: Subject, root: Path) -> list[str]:
     for p in walk_files(root, hidden=True):
         if p.name in (CONSENT_FILE, WITHDRAWAL_FILE) and p.parent == subject.session:
             continue
+        if p.suffix.lower() in MEDIA_SUFFIXES:  # other recordings: gigabytes, no text
+            continue
         try:
             data = p.read_bytes()
         except OSError:
@@ -335,7 +341,11 @@ def residue(subject: Subject, root: Path) -> list[str]:
         if data[:2] == b"PK":
             try:
                 with zipfile.ZipFile(p) as z:
-                    blobs += [z.read(n) for n in z.namelist()]
+                    blobs += [
+                        z.read(n)
+                        for n in z.namelist()
+                        if Path(n).suffix.lower() not in MEDIA_SUFFIXES
+                    ]
             except (zipfile.BadZipFile, OSError, ValueError):
                 pass
         if any(pattern.search(b) for b in blobs):
