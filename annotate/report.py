@@ -388,8 +388,29 @@ def summarize(
     return Summary("\n".join(md) + "\n", to_csv(rows), to_csv(item_rows))
 
 
-def write_reports(ann: Annotations, name: str, folder: Path) -> list[Path]:
+def write_reports(
+    ann: Annotations, name: str, folder: Path, *, quotes: bool | None = None
+) -> list[Path]:
+    """``<name>.report.md/.html``; ``quotes`` False (default: what the interviewee's
+    consent.json says) leaves every quote out and says why."""
+    from journeytape.erasure import (
+        QUOTED_ATTRS,
+        QUOTES_NOTE,
+        QUOTES_WITHHELD,
+        quotes_allowed_for_transcript,
+    )
     from journeytape.files import atomic_write_text
+
+    if quotes is None:
+        quotes = quotes_allowed_for_transcript(ann.transcript.get("path"))
+    if not quotes:
+        import copy
+
+        ann = copy.deepcopy(ann)
+        for t in ann.tags:
+            t.text = QUOTES_WITHHELD
+            t.attrs = {k: ("(withheld)" if k in QUOTED_ATTRS else v) for k, v in t.attrs.items()}
+        ann.warnings = [QUOTES_NOTE, *ann.warnings]
 
     md = atomic_write_text(folder / f"{name}.report.md", interview_markdown(ann, name))
     ht = atomic_write_text(folder / f"{name}.report.html", interview_html(ann, name))

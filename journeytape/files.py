@@ -2,7 +2,8 @@
 
 An interrupted run must never leave a file that looks complete, so every output is written
 to a temporary file in the same folder, flushed and fsynced, then renamed over the target
-(rename is atomic on POSIX file systems).
+(rename is atomic on POSIX file systems). The temporary file is created 0600 (mkstemp) and
+folders we create are 0700: every output may hold interview content.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ _CHUNK = 1 << 20
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` so readers see either the old file or the whole new one."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_mkdir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -35,6 +36,25 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         raise
     fsync_dir(path.parent)
     return path
+
+
+def private_mkdir(folder: str | os.PathLike[str]) -> Path:
+    """Create ``folder`` and any missing parents as 0700 (interviews are personal data:
+    other local users must not even list the names). Existing folders are left as they are:
+    the user chose their mode."""
+    folder = Path(folder)
+    missing = []
+    p = folder
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(d, 0o700)  # mkdir's mode is masked by the umask; 0700 is what we want
+    return folder
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:

@@ -126,6 +126,37 @@ def _recover_all(out: Path, console, ask: bool, say_none: bool = False) -> None:
         )
 
 
+def _check_out(out: Path, min_free: int, bytes_per_second: int) -> None:
+    """Fail with one clear line (no traceback, nothing asked yet) when ``--out`` cannot take
+    a recording: not creatable or writable, or less free space than ``--min-free`` plus one
+    second of audio (the recorder itself stops cleanly when the disk fills later)."""
+    import os
+    import shutil
+    import tempfile
+
+    from journeytape.files import private_mkdir
+
+    try:
+        private_mkdir(out)
+        fd, probe = tempfile.mkstemp(prefix=".journeytape-probe-", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+        free = shutil.disk_usage(out).free
+    except OSError as exc:
+        why = "permission denied" if isinstance(exc, PermissionError) else exc.strerror or exc
+        raise _fail(
+            f"cannot write in {out}: {why}. Nothing was asked or recorded; choose a folder "
+            "you can write to with --out."
+        ) from None
+    need = min_free + bytes_per_second
+    if free < need:
+        raise _fail(
+            f"only {free / 2**20:.1f} MiB free in {out} (--min-free {min_free / 2**20:.0f} MiB "
+            "plus a second of audio is needed). Nothing was asked or recorded; "
+            "free some space or choose another --out."
+        )
+
+
 def record(
     out: Path = typer.Option(
         Path("sessions"), "--out", "-o", help="Folder that holds the session folders."
@@ -222,7 +253,10 @@ def record(
     except RecorderError as exc:
         raise _fail(str(exc)) from None
 
-    # 2. consent
+    # 2. where the audio goes must work *before* anyone reads out the purpose text
+    _check_out(out, _size(min_free), samplerate * nch * 2)
+
+    # 3. consent
     g = _load_guide(guide)
     lang = (lang or (g.languages[0] if g is not None else "en")).lower()
     if g is not None and g.consent is not None and retention:
@@ -271,7 +305,7 @@ def record(
             f"the interviewee's answer was {consent!r}, not yes: nothing was recorded.", code=3
         )
 
-    # 3. session folder: consent.json before any audio
+    # 4. session folder: consent.json before any audio
     try:
         folder = new_session_folder(out, pseudonym)
     except SessionError as exc:
@@ -361,8 +395,11 @@ def record(
                     lang=lang,
                 )
         except (RecorderError, OSError) as exc:
-            failure = str(exc)
-            reason = "error"
+            if _terminal_gone(exc, signal_reason):
+                reason = "SIGHUP"  # the screen could not be restored: nobody is watching it
+            else:
+                failure = str(exc)
+                reason = "error"
         if signal_reason:
             reason = signal_reason[0]
         # signals stay caught until the file is closed: a second Ctrl-C must not tear it
@@ -381,6 +418,8 @@ def record(
             signal.signal(s, signal.SIG_DFL if s != signal.SIGINT else signal.default_int_handler)
     if failure is not None:
         raise _fail(f"{failure} (session folder: {folder})", code=4)
+    if reason == "SIGHUP" and not plain:
+        return  # closed like `s s`; the terminal is gone, so there is nobody to tell
     st = log.data
     ov = st["overflows"]
     if not plain:  # plain mode printed them as they came
@@ -400,6 +439,13 @@ def record(
         raise typer.Exit(4)
 
 
+def _terminal_gone(exc: Exception, signals: list[str]) -> bool:
+    """An I/O error on the terminal after SIGHUP (or an EIO, which a hung-up tty gives)."""
+    import errno
+
+    return isinstance(exc, OSError) and (exc.errno == errno.EIO or "SIGHUP" in signals)
+
+
 def purpose_default_retention(lang: str) -> str:
     from journeytape.recorder.consent import DEFAULT_RETENTION
 
@@ -413,15 +459,20 @@ def withdraw(
         [],
         "--derived",
         metavar="DIR",
-        help="Also search this folder for transcripts/annotations made from this session "
-        "(repeatable).",
+        help="Also erase what was made from this session in this folder: transcripts, "
+        "annotations, reports, summaries (rebuilt without it), the review workspace and "
+        "exports (repeatable).",
     ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Withdraw consent: delete a session's audio and everything derived from it.
 
-    Keeps consent.json (marked withdrawn) and writes withdrawal.json listing what was deleted
-    (names, sizes, hashes — no audio, no text)."""
+    Erases the session folder and, in every --derived folder, the transcripts, annotations,
+    reports, summaries (rebuilt without it), review workspace rows and decisions (vacuumed)
+    and exports made from it; prints per folder what went. Keeps consent.json (marked
+    withdrawn) and appends to withdrawal.json (names, sizes, hashes — no audio, no text).
+    Exits 5 when files that still mention the interview remain (listed: delete them by
+    hand)."""
     from rich.console import Console
 
     from journeytape.recorder.consent import withdraw as do_withdraw
@@ -445,9 +496,21 @@ def withdraw(
         w = do_withdraw(session, reason=reason, derived_dirs=list(derived))
     except FileNotFoundError as exc:
         raise _fail(str(exc)) from None
+    for folder, lines in w.erasure.actions.items():
+        console.print(f"[bold]{escape(folder)}[/]", highlight=False)
+        for line in lines:
+            console.print(f"  {escape(line)}", highlight=False)
     console.print(
-        f"Withdrawn: deleted {len(w.deleted)} files from {session}; record kept in {w.record}."
+        f"Withdrawn: deleted {len(w.deleted)} files; record kept in {w.record}.", highlight=False
     )
+    if w.erasure.residue:
+        console.print(
+            "[bold yellow]These files still mention the interview; journeytape did not make "
+            "them (or cannot prove it), so check and delete them by hand:[/]"
+        )
+        for p in w.erasure.residue:
+            console.print(f"  {escape(p)}", highlight=False)
+        raise typer.Exit(5)
 
 
 def register(app: typer.Typer) -> None:

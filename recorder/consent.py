@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,97 +172,7 @@ def allowed(folder: str | os.PathLike[str], use: str) -> bool | None:
 
 
 # -- withdrawal -------------------------------------------------------------------------------
-@dataclass
-class Withdrawal:
-    folder: Path
-    deleted: list[dict[str, Any]]
-    record: Path
+# One owner: journeytape.erasure finds and erases everything every stage made from a session.
+from journeytape.erasure import Withdrawal, withdraw  # noqa: E402
 
-
-def _derived_elsewhere(dirs: list[Path], session: Path, audio_hashes: set[str]) -> list[Path]:
-    """Transcripts/annotations outside the session folder that were made from its audio."""
-    import json
-
-    found: list[Path] = []
-    for d in dirs:
-        for tj in d.rglob("*.transcript.json"):
-            if session in tj.resolve().parents:
-                continue
-            try:
-                rec = json.loads(tj.read_text("utf-8")).get("recording") or {}
-            except (OSError, ValueError, AttributeError):
-                continue
-            path = str(rec.get("path") or "")
-            if rec.get("sha256") in audio_hashes or (path and session.name in Path(path).parts):
-                stem = tj.name[: -len(".transcript.json")]
-                found += [p for p in tj.parent.iterdir() if p.name.startswith(stem + ".")]
-    return sorted(set(found))
-
-
-def withdraw(
-    folder: str | os.PathLike[str], reason: str | None = None, derived_dirs: list[Path] = ()
-) -> Withdrawal:
-    """Delete a session's audio and everything derived from it; keep a tombstone record.
-
-    Kept: ``consent.json`` (marked withdrawn: it proves what was agreed and that it was
-    revoked) and ``withdrawal.json`` listing what was deleted (names, sizes, hashes — no
-    personal audio or text). Everything else in the folder goes, including session.json,
-    whose marker labels may describe what the interviewee said.
-    """
-    import json
-
-    from journeytape.files import sha256_file
-
-    folder = Path(folder).resolve()
-    if not (folder / CONSENT_FILE).exists() and not (folder / "session.json").exists():
-        raise FileNotFoundError(f"{folder} is not a journeytape session folder")
-    audio_hashes: set[str] = set()
-    try:
-        sess = json.loads((folder / "session.json").read_text("utf-8"))
-        if (sess.get("audio") or {}).get("sha256"):
-            audio_hashes.add(sess["audio"]["sha256"])
-    except (OSError, ValueError):
-        sess = {}
-    deleted: list[dict[str, Any]] = []
-
-    def _remove(p: Path) -> None:
-        entry: dict[str, Any] = {"path": str(p.relative_to(folder) if folder in p.parents else p)}
-        try:
-            entry["bytes"] = p.stat().st_size
-            if p.suffix.lower() in (".wav", ".flac", ".part", ".mp3", ".m4a", ".ogg"):
-                entry["sha256"] = sha256_file(p)
-                audio_hashes.add(entry["sha256"])
-        except OSError:
-            pass
-        p.unlink()
-        deleted.append(entry)
-
-    keep = {CONSENT_FILE, WITHDRAWAL_FILE}
-    for p in sorted(folder.rglob("*"), key=lambda x: len(x.parts), reverse=True):
-        if p.is_dir() and not p.is_symlink():
-            continue
-        if p.parent == folder and p.name in keep:
-            continue
-        _remove(p)
-    for p in _derived_elsewhere([Path(d) for d in derived_dirs], folder, audio_hashes):
-        _remove(p)
-    for p in sorted(folder.rglob("*"), key=lambda x: len(x.parts), reverse=True):
-        if p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
-
-    when = now_iso()
-    record = {
-        "format": "journeytape-withdrawal",
-        "version": 1,
-        "pseudonym": sess.get("pseudonym") or folder.name.split("_", 1)[-1],
-        "withdrawn_at": when,
-        "reason": reason,
-        "deleted": deleted,
-        "note": "Audio and everything derived from it were deleted at the interviewee's request.",
-    }
-    rec_path = atomic_write_json(folder / WITHDRAWAL_FILE, record)
-    if (folder / CONSENT_FILE).exists():
-        consent = load_consent(folder)
-        consent["withdrawn"] = {"at": when, "reason": reason, "record": WITHDRAWAL_FILE}
-        atomic_write_json(folder / CONSENT_FILE, consent)
-    return Withdrawal(folder, deleted, rec_path)
+__all__ = ["Withdrawal", "withdraw"]

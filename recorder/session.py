@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from journeytape.files import atomic_write_json, sha256_file
+from journeytape.files import atomic_write_json, private_mkdir, sha256_file
 from journeytape.recorder.consent import now_iso
 from journeytape.recorder.wavfile import DATA_OFFSET, WavFormat, repair
 
@@ -59,7 +59,7 @@ def new_session_folder(root: Path, pseudonym: str, day: date | None = None) -> P
     pseudonym = check_pseudonym(pseudonym)
     day = day or date.today()
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        private_mkdir(root)
     except PermissionError:
         raise SessionError(
             f"cannot create {root}: permission denied. Choose a folder you can write to with --out."

@@ -52,6 +52,8 @@ class _Keys:
     def __init__(self) -> None:
         self.fd = sys.stdin.fileno()
         self._old = None
+        #: the terminal went away (window closed): reads give EOF or EIO
+        self.closed = False
 
     def __enter__(self) -> _Keys:
         import termios
@@ -65,14 +67,21 @@ class _Keys:
         import termios
 
         if self._old is not None:
-            termios.tcsetattr(self.fd, termios.TCSADRAIN, self._old)
+            with contextlib.suppress(termios.error, OSError):  # a closed terminal: nothing to do
+                termios.tcsetattr(self.fd, termios.TCSADRAIN, self._old)
 
     def read(self, timeout: float) -> str | None:
         r, _, _ = select.select([self.fd], [], [], timeout)
         if not r:
             return None
-        data = os.read(self.fd, 32)
-        return data.decode("utf-8", "replace") if data else None
+        try:
+            data = os.read(self.fd, 32)
+        except OSError:
+            data = b""
+        if not data:
+            self.closed = True
+            return None
+        return data.decode("utf-8", "replace")
 
 
 @contextlib.contextmanager
@@ -217,6 +226,9 @@ def run_tui(
                 reason = "duration"
                 break
             k = keys.read(0.12)
+            if keys.closed:  # the terminal window was closed: stop as if `s s` was pressed
+                reason = "SIGHUP"
+                break
             if k:
                 for ch in k:
                     if label_for is not None:

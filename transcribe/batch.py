@@ -49,6 +49,8 @@ class Job:
     base: Path
     sha256: str | None = None
     duration: float | None = None
+    #: warnings about this file's output name (shown in the summary)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -143,8 +145,19 @@ def collect(
     return _assign_bases(found, passed), passed
 
 
+def output_stem(src: Path) -> str:
+    """The output name of a recording: a recorder session's audio (always ``recording.wav``)
+    is named by its folder, e.g. ``2026-11-30_P01``, so sessions transcribed into one
+    ``--out`` never share a name; any other file by its own name without the extension."""
+    folder = src.parent
+    if (folder / "session.json").is_file() or (folder / "consent.json").is_file():
+        return folder.name
+    return src.stem
+
+
 def _assign_bases(found: list[tuple[Path, Path]], passed: list[Outcome]) -> list[Job]:
-    """``name.m4a`` → ``name``; when two recordings would share outputs, keep extensions."""
+    """``name.m4a`` → ``name``; when two recordings would share outputs, keep extensions,
+    and when even that is taken, number them (``name-2``) and say so: never overwrite."""
     seen: set[Path] = set()
     unique: list[tuple[Path, Path]] = []
     for src, folder in found:
@@ -154,27 +167,74 @@ def _assign_bases(found: list[tuple[Path, Path]], passed: list[Outcome]) -> list
             unique.append((src, folder))
     by_base: dict[Path, int] = {}
     for src, folder in unique:
-        b = (folder / src.stem).resolve()
+        b = (folder / output_stem(src)).resolve()
         by_base[b] = by_base.get(b, 0) + 1
     jobs: list[Job] = []
     taken: dict[Path, Path] = {}
     for src, folder in unique:
-        base = folder / src.stem
-        if by_base[base.resolve()] > 1:
+        base = folder / output_stem(src)
+        if by_base[base.resolve()] > 1 and output_stem(src) == src.stem:
             base = folder / src.name
-        if base.resolve() in taken:
-            passed.append(
-                Outcome(
-                    src,
-                    FAILED,
-                    f"its outputs would overwrite those of {taken[base.resolve()]}; "
-                    "use different --out folders",
-                )
+        first = base
+        n = 1
+        while base.resolve() in taken:
+            n += 1
+            base = first.with_name(f"{first.name}-{n}")
+        job = Job(src, base)
+        if base != first:
+            job.notes.append(
+                f"written as {base.name}.*: {first.name}.* belongs to {taken[first.resolve()]}"
             )
-            continue
         taken[base.resolve()] = src
-        jobs.append(Job(src, base))
+        jobs.append(job)
     return jobs
+
+
+def _owner(job: Job, base: Path) -> str | None:
+    """Whose transcript ``base`` holds: None (free), "ours" (this recording or this very
+    file re-recorded) or "other"."""
+    tj = output_paths(base, ["json"])["json"]
+    if not tj.exists():
+        return None
+    try:
+        rec = json.loads(tj.read_text("utf-8")).get("recording") or {}
+    except (OSError, ValueError, AttributeError):
+        return "other"  # unreadable: not ours to replace
+    if rec.get("path") and Path(rec["path"]) == job.source.resolve():
+        return "ours"
+    if job.sha256 is None:
+        job.sha256 = sha256_file(job.source)
+    return "ours" if rec.get("sha256") == job.sha256 else "other"
+
+
+def claim_base(job: Job, claimed: set[Path]) -> None:
+    """Move ``job`` to ``base-2``, ``-3``… while its outputs would replace a transcript of a
+    *different* recording (another sha256 from another file) or one claimed earlier in this
+    batch: keep both, and warn. The same recording, or the same file re-recorded, keeps its
+    name (that is how re-runs skip or redo it), also the ``recording.*`` name a session got
+    before sessions were named by their folder (no second copy of the same interview)."""
+    first = job.base
+    legacy = first.with_name(job.source.stem)
+    if (
+        legacy != first
+        and legacy.resolve() not in claimed
+        and _owner(job, first) is None
+        and _owner(job, legacy) == "ours"
+    ):
+        job.base = legacy
+        claimed.add(legacy.resolve())
+        return
+    for n in range(1, 10_000):
+        cand = first if n == 1 else first.with_name(f"{first.name}-{n}")
+        if cand.resolve() not in claimed and _owner(job, cand) != "other":
+            break
+    if cand != job.base:
+        job.notes.append(
+            f"written as {cand.name}.*: {job.base.name}.* already holds the transcript of "
+            "a different recording (kept)"
+        )
+        job.base = cand
+    claimed.add(job.base.resolve())
 
 
 # -- 2. plan -------------------------------------------------------------------------------
@@ -229,8 +289,14 @@ def run(
     jobs, outcomes = collect(paths, out)
 
     todo: list[Job] = []
+    claimed: set[Path] = set()
     for job in jobs:
         why = None
+        try:
+            claim_base(job, claimed)
+        except OSError as exc:
+            outcomes.append(Outcome(job.source, FAILED, f"cannot read the file: {exc.strerror}"))
+            continue
         if not force:
             try:
                 why = up_to_date(job, key, formats)
@@ -262,7 +328,7 @@ def run(
             except (TranscriptError, OSError):
                 todo.append(job)
                 continue
-        outcomes.append(Outcome(job.source, SKIPPED, why, job.base))
+        outcomes.append(Outcome(job.source, SKIPPED, why, job.base, warnings=list(job.notes)))
 
     if not todo:
         return outcomes
@@ -387,7 +453,7 @@ def _transcribe_one(job, settings, model, formats, report, transcribe_file, chec
         t.recording.duration,
         t.language,
         time.perf_counter() - t0,
-        list(t.warnings),
+        [*job.notes, *t.warnings],
         written,
     )
 

@@ -2,11 +2,17 @@
 
 Security model (the transcripts are personal data):
 
-- bound to 127.0.0.1 by default, and only answers to the Host names of this machine
-  (``TRUSTED_HOSTS``), so a DNS-rebinding page cannot talk to it;
+- bound to a random loopback address 127.x.y.z per run (Linux routes all of 127/8 to this
+  machine; 127.0.0.1 where that fails), and only answers to the Host names of this machine
+  (``TRUSTED_HOSTS``), so a DNS-rebinding page cannot talk to it. Cookies are scoped by host,
+  not by port: on a per-run address the session cookie is never sent to another local
+  server (which could replay it) the way a cookie for 127.0.0.1 would be;
 - every request needs the random access token: the URL printed at start carries it once
   (``/?token=...``), the app swaps it for an HttpOnly, SameSite=Strict cookie and redirects
-  to a clean URL; anything else gets 403;
+  to a clean URL; anything else gets 403. The browser is opened on a 0600 local HTML file
+  that redirects there, so the token never appears on a command line (``ps``);
+- every id and body field is checked (type, range, length): malformed input gets 4xx, never
+  a 500 with a traceback;
 - state-changing requests are POSTs with a JSON body, a CSRF token header derived from the
   access token, and, when the browser sends them, an Origin of this very server and
   ``Sec-Fetch-Site: same-origin``;
@@ -261,6 +267,13 @@ def create_app(
             w.close()
 
     # -- security gates ---------------------------------------------------------------------
+    @app.url_value_preprocessor
+    def _ids(_endpoint, values):
+        """Ids in URLs must fit SQLite's integer (a 20-digit id overflowed it: HTTP 500)."""
+        for key in ("iid",):
+            if values and key in values and not 0 <= values[key] <= MAX_ID:
+                abort(404, "no such interview")
+
     @app.before_request
     def _gate():
         trusted = app.config["TRUSTED_HOSTS"]
@@ -277,6 +290,9 @@ def create_app(
             target = request.path + ("?" + urlencode(args) if args else "")
             resp = redirect(target, code=303)
             resp.set_cookie(app.config["COOKIE"], token, httponly=True, samesite="Strict", path="/")
+            launch = app.config.get("LAUNCH_FILE")
+            if launch is not None:  # the browser has read it: the token need not stay on disk
+                launch.unlink(missing_ok=True)
             return resp
         cookie = request.cookies.get(app.config["COOKIE"], "")
         if not hmac.compare_digest(cookie, token):
@@ -406,14 +422,11 @@ def create_app(
 
     # -- API: every call is one committed decision ---------------------------------------------
     def body() -> dict[str, Any]:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            abort(400, "expected a JSON object")
-        return data
+        return parse_body(request.get_data(cache=True))
 
     def who(data: dict[str, Any]) -> str | None:
-        w = data.get("who")
-        return str(w)[:80] if isinstance(w, str) and w.strip() else None
+        w = text(data, "who", 80)
+        return w if w and w.strip() else None
 
     def segment_reply(iid: int, seg_id: int, **extra: Any):
         view = ws().interview(iid)
@@ -430,12 +443,16 @@ def create_app(
     def as_int(x: Any, name: str) -> int:
         if isinstance(x, bool) or not isinstance(x, int):
             abort(400, f"{name} must be an integer")
+        if not 0 <= x <= MAX_ID:
+            abort(400, f"{name} is out of range")
         return x
 
     @app.post("/api/i/<int:iid>/tag/<tag_id>")
     def tag_action(iid: int, tag_id: str):
         data = body()
-        action = data.get("action")
+        action = text(data, "action", 20)
+        if len(tag_id) > 200:
+            abort(404, "no such tag")
         w = ws()
         if action in ("accept", "reject", "reset"):
             status = {"accept": "accepted", "reject": "rejected", "reset": "pending"}[action]
@@ -444,9 +461,9 @@ def create_app(
             seg_id = w.edit_tag(
                 iid,
                 tag_id,
-                str(data.get("label", "")),
-                data.get("value"),
-                data.get("note"),
+                text(data, "label", 40) or "",
+                text(data, "value", 200),
+                text(data, "note", 2000),
                 who(data),
             )
             status = "accepted"
@@ -463,9 +480,9 @@ def create_app(
             seg_id,
             as_int(data.get("start_char"), "start_char"),
             as_int(data.get("end_char"), "end_char"),
-            str(data.get("label", "")),
-            data.get("value"),
-            data.get("note"),
+            text(data, "label", 40) or "",
+            text(data, "value", 200),
+            text(data, "note", 2000),
             who(data),
         )
         return segment_reply(iid, seg_id, tag={"id": tid, "status": "accepted"})
@@ -479,7 +496,7 @@ def create_app(
             seg_id,
             as_int(data.get("start_char"), "start_char"),
             as_int(data.get("end_char"), "end_char"),
-            str(data.get("new", "")),
+            text(data, "new", 500) or "",
             who(data),
         )
         return segment_reply(iid, seg_id)
@@ -488,7 +505,7 @@ def create_app(
     def speaker(iid: int):
         data = body()
         s = ws().rename_speaker(
-            iid, str(data.get("speaker", "")), str(data.get("label", "")), who(data)
+            iid, text(data, "speaker", 100) or "", text(data, "label", 100) or "", who(data)
         )
         return jsonify(speaker=s.id, label=s.label)
 
@@ -504,6 +521,40 @@ def create_app(
         )
 
     return app
+
+
+#: largest id or offset accepted from a request (SQLite integers are 64-bit signed)
+MAX_ID = 2**31 - 1
+
+
+def parse_body(raw: bytes) -> dict[str, Any]:
+    """A request body as a JSON object, or HTTP 400: also for nesting deep enough to exhaust
+    the parser's recursion limit (which used to surface as a 500)."""
+    import json
+
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        abort(400, "expected a JSON object")
+    if not isinstance(data, dict):
+        abort(400, "expected a JSON object")
+    return data
+
+
+def text(data: dict[str, Any], name: str, max_len: int) -> str | None:
+    """A string field (or absent/null), at most ``max_len`` characters; else HTTP 400."""
+    x = data.get(name)
+    if x is None:
+        return None
+    if not isinstance(x, str):
+        abort(400, f"{name} must be a string")
+    if len(x) > max_len:
+        abort(400, f"{name} is longer than {max_len} characters")
+    try:
+        x.encode("utf-8")
+    except UnicodeEncodeError:
+        abort(400, f"{name} is not valid text")
+    return x
 
 
 def _interview_parts(view: InterviewView) -> dict[str, Any]:
@@ -525,34 +576,85 @@ def _interview_parts(view: InterviewView) -> dict[str, Any]:
     }
 
 
+def random_loopback() -> str:
+    """A random 127.x.y.z address: a per-run host, so cookies set by this app go to no other
+    local server (cookies are scoped by host name, not by port)."""
+    return "127.{}.{}.{}".format(*(secrets.randbelow(254) + 1 for _ in range(3)))
+
+
+def launch_file(folder: Path, url: str) -> Path:
+    """A 0600 HTML file that sends the browser to ``url``: the browser is started with this
+    file's name, so the token is never on a command line that ``ps`` shows other users."""
+    import html
+    import os
+
+    from .store import WORKSPACE_DIR
+
+    path = Path(folder) / WORKSPACE_DIR / f"open-review-{os.getpid()}.html"
+    u = html.escape(url, quote=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(
+            "<!doctype html><meta charset=utf-8><meta name=referrer content=no-referrer>"
+            f'<meta http-equiv=refresh content="0;url={u}"><title>journeytape review</title>'
+            f'<p><a href="{u}">Open the journeytape review app</a></p>\n'
+        )
+    return path
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM (logout, kill) unwinds like Ctrl-C, so the launch file is removed."""
+    import signal
+    import threading
+
+    def _raise(signum, frame):
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise)
+
+
 def serve(
     folder: str | Path,
     *,
-    host: str = "127.0.0.1",
+    host: str | None = None,
     port: int = 0,
     reviewer: str | None = None,
     open_browser: bool = True,
     ready=None,
 ) -> None:
-    """Run the app until Ctrl-C; ``port=0`` picks a free port. ``ready(url)`` is called once
+    """Run the app until Ctrl-C; ``port=0`` picks a free port; ``host=None`` a random
+    loopback address (127.0.0.1 if the system refuses it). ``ready(url)`` is called once
     the server listens (the CLI prints the URL)."""
     import logging
 
     from werkzeug.serving import make_server
 
-    trusted = list(LOOPBACK) if host in LOOPBACK else None  # None: any Host (user's choice)
+    chosen = host or random_loopback()
+    trusted = [*LOOPBACK, chosen] if host is None or host in LOOPBACK else None
     app = create_app(folder, reviewer=reviewer, trusted_hosts=trusted)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    server = make_server(host, port, app, threaded=True)
-    shown = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0") else host
+    try:
+        server = make_server(chosen, port, app, threaded=True)
+    except OSError:
+        if host is not None:
+            raise
+        chosen = "127.0.0.1"  # e.g. macOS only answers on 127.0.0.1 by default
+        server = make_server(chosen, port, app, threaded=True)
+    shown = "127.0.0.1" if chosen == "0.0.0.0" else chosen
     url = f"http://{shown}:{server.server_port}/?token={app.config['TOKEN']}"
     if ready:
         ready(url)
+    opener: Path | None = None
     if open_browser:
         import webbrowser
 
-        webbrowser.open(url)
+        opener = app.config["LAUNCH_FILE"] = launch_file(app.config["FOLDER"], url)
+        webbrowser.open(opener.as_uri())
+    _exit_on_sigterm()
     try:
         server.serve_forever()
     finally:
         server.server_close()
+        if opener is not None:
+            opener.unlink(missing_ok=True)

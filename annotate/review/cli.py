@@ -24,7 +24,10 @@ def register(app: typer.Typer) -> None:
             ..., help="Folder with <name>.transcript.json (+ <name>.annotations.json) files."
         ),
         host: str = typer.Option(
-            "127.0.0.1", help="Address to listen on. Keep 127.0.0.1: interviews are personal data."
+            None,
+            help="Address to listen on (default: a random 127.x.y.z loopback address, so the "
+            "session cookie reaches no other local server). Keep it on loopback: interviews "
+            "are personal data.",
         ),
         port: int = typer.Option(0, help="Port (0 = any free port)."),
         reviewer: str = typer.Option(
@@ -48,7 +51,7 @@ def register(app: typer.Typer) -> None:
         console = Console(stderr=True)
         if not folder.is_dir():
             raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
-        if host not in LOOPBACK:
+        if host is not None and host not in LOOPBACK:
             console.print(
                 f"[yellow]Listening on {host}: anyone who can reach this machine and has the "
                 "link can read the interviews.[/yellow]"
@@ -79,7 +82,8 @@ def register(app: typer.Typer) -> None:
             )
         except OSError as exc:
             raise typer.BadParameter(
-                f"cannot listen on {host}:{port}: {exc.strerror}", param_hint="--port"
+                f"cannot listen on {host or 'loopback'}:{port}: {exc.strerror}",
+                param_hint="--port",
             ) from None
         except KeyboardInterrupt:
             console.print("Stopped. Every decision is saved.")

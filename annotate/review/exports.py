@@ -19,9 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from journeytape.annotate.annotations import LABELS
+from journeytape.erasure import (
+    QUOTED_ATTRS,
+    QUOTES_NOTE,
+    QUOTES_WITHHELD,
+    quotes_allowed_for_transcript,
+)
 from journeytape.files import atomic_write_bytes, atomic_write_json, atomic_write_text
 
-from .store import InterviewView, TagView, Workspace, WorkspaceError
+from .store import WORKSPACE_DIR, InterviewView, TagView, Workspace, WorkspaceError
 
 #: one colour per label, shared by the web app, the SVG curve and the REFI-QDA codebook
 LABEL_COLORS = {
@@ -106,16 +112,31 @@ def selected_tags(view: InterviewView, include_pending: bool = True) -> list[Tag
 
 
 def load_views(ws: Workspace, names: list[str] | None = None) -> list[InterviewView]:
+    """The interviews with decisions applied; quotes withheld where consent excludes them."""
     out = []
     for s in ws.interviews():
         if names and s.name not in names:
             continue
-        out.append(ws.interview(s.id))
+        v = ws.interview(s.id)
+        row = ws.conn.execute(
+            "SELECT transcript_path FROM interviews WHERE id = ?", (s.id,)
+        ).fetchone()
+        if not quotes_allowed_for_transcript(row["transcript_path"] if row else None):
+            withhold_quotes(v)
+        out.append(v)
     if names:
         missing = set(names) - {v.name for v in out}
         if missing:
             raise WorkspaceError(f"no interview named {', '.join(sorted(missing))}")
     return out
+
+
+def withhold_quotes(view: InterviewView) -> None:
+    """Replace every quote of this interview by a note that says why (consent scope)."""
+    view.quotes_withheld = True
+    for t in view.tags:
+        t.text = QUOTES_WITHHELD
+        t.attrs = {k: ("(withheld)" if k in QUOTED_ATTRS else v) for k, v in t.attrs.items()}
 
 
 def excerpts(views: list[InterviewView], include_pending: bool = True) -> list[Excerpt]:
@@ -320,6 +341,8 @@ def markdown(views: list[InterviewView], include_pending: bool = True) -> str:
             )
         )
         lines.append("")
+        if v.quotes_withheld:
+            lines += [QUOTES_NOTE, ""]
         if v.coverage:
             lines += ["### Checklist coverage", "", "| item | kind | covered | mentions | first |"]
             lines.append("|---|---|---|---|---|")
@@ -384,7 +407,24 @@ def export(
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)} (got {fmt!r})")
     views = load_views(ws, names)
-    out = Path(out)
+    out = Path(out).resolve()
+    written = _write(ws, views, fmt, out, include_pending, include_audio)
+    record_export(
+        ws,
+        {
+            "path": str(out),
+            "format": fmt,
+            "names": names,
+            "include_pending": include_pending,
+            "include_audio": include_audio,
+            "interviews": [v.name for v in views],
+            "files": [str(p) for p in written],
+        },
+    )
+    return written
+
+
+def _write(ws, views, fmt, out: Path, include_pending: bool, include_audio: bool) -> list[Path]:
     if fmt == "csv":
         return [atomic_write_bytes(out, excerpts_csv(views, include_pending))]
     if fmt == "xlsx":
@@ -402,6 +442,39 @@ def export(
     return [
         write_qdpx(views, out, include_pending=include_pending, include_audio=include_audio, ws=ws)
     ]
+
+
+# -- which exports hold which interviews: read by withdrawal (annotate/review/erase.py) --------
+MANIFEST = "exports.json"
+
+
+def _manifest_path(root: Path) -> Path:
+    return Path(root) / WORKSPACE_DIR / MANIFEST
+
+
+def read_manifest(root: Path) -> list[dict[str, Any]]:
+    """The exports written from the workspace in ``root`` (one entry per output path)."""
+    import json
+
+    try:
+        d = json.loads(_manifest_path(root).read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [e for e in d.get("exports", []) if isinstance(e, dict) and "path" in e]
+
+
+def _save_manifest(root: Path, entries: list[dict[str, Any]]) -> None:
+    atomic_write_json(_manifest_path(root), {"kind": "journeytape-exports", "exports": entries})
+
+
+def record_export(ws: Workspace, entry: dict[str, Any]) -> None:
+    """Remember an export so a withdrawal can find it even outside the workspace folder."""
+    entries = [e for e in read_manifest(ws.folder) if e["path"] != entry["path"]]
+    _save_manifest(ws.folder, [*entries, entry])
+
+
+def forget_export(root: Path, path: str) -> None:
+    _save_manifest(root, [e for e in read_manifest(root) if e["path"] != path])
 
 
 def default_name(fmt: str) -> str:

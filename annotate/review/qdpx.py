@@ -120,7 +120,12 @@ def build_project(
     include_audio: bool = True,
     project_name: str = "journeytape interviews",
 ) -> tuple[bytes, dict[str, bytes | Path]]:
-    """Return (project.qde bytes, {zip member name: bytes or file path})."""
+    """Return (project.qde bytes, {zip member name: bytes or file path}).
+
+    Interviews whose consent excludes quotes are left out (their text source would be the
+    whole transcript); the project description names them."""
+    withheld = [v.name for v in views if v.quotes_withheld]
+    views = [v for v in views if not v.quotes_withheld]
     ET.register_namespace("", NS)
     created = _dt(None)
     members: dict[str, bytes | Path] = {}
@@ -309,6 +314,11 @@ def build_project(
     _sub(root, "Description").text = (
         "Exported by journeytape from reviewed, auto-tagged interview transcripts. "
         + ("Includes tags not yet reviewed." if include_pending else "Accepted tags only.")
+        + (
+            f" Left out, as the interviewees did not consent to quotes: {', '.join(withheld)}."
+            if withheld
+            else ""
+        )
     )
     ET.indent(root, space=" ")
     xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)

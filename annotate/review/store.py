@@ -135,6 +135,22 @@ CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
 """
 
 
+def _private_db(db_path: Path) -> None:
+    """The workspace copies every transcript: folder 0700, database 0600 before SQLite opens
+    it (SQLite gives the -wal and -shm files the database's mode); older workspaces made
+    with the umask's 0644 are tightened."""
+    import os
+
+    from journeytape.files import private_mkdir
+
+    private_mkdir(db_path.parent)
+    os.chmod(db_path.parent, 0o700)
+    os.close(os.open(db_path, os.O_RDWR | os.O_CREAT, 0o600))
+    for p in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
+        if p.exists():
+            os.chmod(p, 0o600)
+
+
 class WorkspaceError(ValueError):
     """Bad input to the workspace: unknown interview, tag, label or a span out of range."""
 
@@ -289,6 +305,8 @@ class InterviewView:
     speakers: dict[str, SpeakerView]
     coverage: list[CoverageView]
     orphans: list[dict[str, Any]]
+    #: the interviewee's consent excludes quotes in reports: exports withhold them
+    quotes_withheld: bool = False
 
     def speaker_label(self, speaker_id: str | None) -> str:
         if speaker_id is None:
@@ -396,7 +414,7 @@ class Workspace:
         self.db_path = self.folder / WORKSPACE_DIR / DB_NAME
         if create:
             try:
-                self.db_path.parent.mkdir(exist_ok=True)
+                _private_db(self.db_path)
             except OSError as exc:
                 raise WorkspaceError(
                     f"cannot create the review workspace in {self.db_path.parent}: "

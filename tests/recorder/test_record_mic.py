@@ -384,7 +384,7 @@ def test_record_kill9_recover_transcribe(virtual_mic, audio_tools, tmp_path):
         timeout=300,
     )
     assert r.returncode == 0, r.stdout + r.stderr
-    tj = folder / "recording.transcript.json"
+    tj = folder / f"{folder.name}.transcript.json"  # sessions are named by their folder
     assert tj.exists(), sorted(p.name for p in folder.iterdir())
     text = " ".join(s["text"] for s in json.loads(tj.read_text())["segments"]).lower()
     for word in ("service", "desk", "laptop", "broken"):
@@ -399,7 +399,7 @@ def test_record_kill9_recover_transcribe(virtual_mic, audio_tools, tmp_path):
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["consent.json", "withdrawal.json"]
     deleted = {d["path"] for d in json.loads((folder / "withdrawal.json").read_text())["deleted"]}
-    assert {"recording.wav", "recording.transcript.json"} <= deleted
+    assert {"recording.wav", f"{folder.name}.transcript.json"} <= deleted
 
 
 def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):

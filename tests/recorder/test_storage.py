@@ -252,7 +252,7 @@ def test_withdraw_command_confirms_and_respects_a_live_recorder(tmp_path):
     assert lock.acquire()  # as a running recorder holds it
     try:
         r = subprocess.run([*cmd, "--yes"], capture_output=True, text=True)
-        assert r.returncode == 2 and "being recorded" in r.stderr
+        assert r.returncode == 2 and "being recorded" in " ".join(r.stderr.split())
     finally:
         lock.release()
     r = subprocess.run([*cmd, "--yes"], capture_output=True, text=True)

@@ -266,7 +266,7 @@ def test_review_command_serves_on_loopback_with_a_secret_link(folder):
             line = proc.stdout.readline()
             if not line:
                 break
-            m = re.search(r"(http://127\.0\.0\.1:\d+/\?token=[\w-]+)", line)
+            m = re.search(r"(http://127(?:\.\d+){3}:\d+/\?token=[\w-]+)", line)
             if m:
                 url = m.group(1)
                 break

@@ -218,7 +218,7 @@ def test_sessions_without_consent_for_transcription_are_not_transcribed(tmp_path
     code, text = cli(sessions, *FAST)
 
     assert code == 0, text
-    assert (sessions / "2026-11-25_P01" / "recording.transcript.json").is_file()
+    assert (sessions / "2026-11-25_P01" / "2026-11-25_P01.transcript.json").is_file()
     for refused in ("2026-11-25_P02", "2026-11-25_P03"):
         assert not list((sessions / refused).glob("*.transcript.json"))
     assert text.count("consent does not cover transcription") == 2, text
