@@ -7,13 +7,20 @@ import os
 from pathlib import Path
 
 from journeytape.annotate.guide import Guide
+from journeytape.annotate.review.exports import load_views
 from journeytape.annotate.review.store import Workspace
 from journeytape.files import atomic_write_text
 
-from . import journey, render
+from . import journey, quality, render
 
 MAP_JSON = "journey-map.json"
 MAP_HTML = "journey-map.html"
+QUALITY_JSON = "interview-quality.json"
+QUALITY_MD = "interview-quality.md"
+
+
+def _json(d: dict) -> str:
+    return json.dumps(d, ensure_ascii=False, indent=2) + "\n"
 
 
 def _private_folder(folder: Path) -> None:
@@ -26,13 +33,17 @@ def _private_folder(folder: Path) -> None:
 def write_study(
     ws: Workspace, guide: Guide, out: str | Path, names: list[str] | None = None
 ) -> list[Path]:
-    """Build and write journey-map.json/.html (0600: they quote the interviews)."""
+    """Build and write journey-map.json/.html and interview-quality.json/.md (0600: they
+    quote the interviews)."""
     out = Path(out)
     _private_folder(out)
     m = journey.build(ws, guide, names)
+    q = quality.check_study(load_views(ws, names))
     written = [
-        atomic_write_text(out / MAP_JSON, json.dumps(m, ensure_ascii=False, indent=2) + "\n"),
-        atomic_write_text(out / MAP_HTML, render.standalone_html(m)),
+        atomic_write_text(out / MAP_JSON, _json(m)),
+        atomic_write_text(out / MAP_HTML, render.standalone_html(m, q)),
+        atomic_write_text(out / QUALITY_JSON, _json(q)),
+        atomic_write_text(out / QUALITY_MD, quality.markdown(q)),
     ]
     for p in written:
         os.chmod(p, 0o600)
