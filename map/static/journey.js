@@ -1,6 +1,7 @@
 // Journey page in the review app: play a quote's recording from its moment.
 (() => {
   const player = new Audio();
+  window.jmPlayer = player;
   let current = null;
   let stopAt = null;
   player.addEventListener("timeupdate", () => {
