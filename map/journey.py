@@ -182,6 +182,7 @@ def build(ws: Workspace, guide: Guide, names: list[str] | None = None) -> dict[s
     ivs = [_Interview(v, tp_ids) for v in views]
 
     touchpoints = _touchpoints(ivs, guide, lang)
+    stages = _stages(touchpoints, guide, lang)  # may regroup touchpoints by stage
     order = {tp["id"]: i for i, tp in enumerate(touchpoints)}
     emotion_points = _emotion_points(ivs, order)
     _emotion_per_touchpoint(touchpoints, emotion_points)
@@ -196,7 +197,7 @@ def build(ws: Workspace, guide: Guide, names: list[str] | None = None) -> dict[s
         "journeytape_version": __version__,
         "interviews": [_interview_entry(iv) for iv in ivs],
         "review": _review_counts(ivs),
-        "stages": _stages(touchpoints, guide, lang),
+        "stages": stages,
         "touchpoints": touchpoints,
         "emotion_points": emotion_points,
         "emotion_curve": _curve(touchpoints, emotion_points, [iv.view.name for iv in ivs]),
@@ -289,24 +290,29 @@ def _label(guide: Guide, item_id: str, lang: str) -> str:
 
 
 def _stages(touchpoints: list[dict[str, Any]], guide: Guide, lang: str) -> list[dict[str, Any]]:
-    """The guide's named stages when it has them, else one stage per touchpoint."""
-    named = getattr(guide, "stages", None) or []
-    present = [tp["id"] for tp in touchpoints]
+    """The guide's named stages when it has them (touchpoints it does not place form an
+    "Other" stage), else one stage per touchpoint. Stages are ordered by the median place of
+    their touchpoints and ``touchpoints`` is reordered so each stage's members sit side by
+    side, in lived order within the stage."""
+    if not guide.stages:
+        return [
+            {"id": tp["id"], "label": tp["label"], "touchpoints": [tp["id"]]} for tp in touchpoints
+        ]
+    pos = {tp["id"]: tp["position"] for tp in touchpoints}
     out = []
-    if named:
-        placed: set[str] = set()
-        for st in named:
-            ids = [i for i in present if i in st.items]
-            placed.update(ids)
-            if ids:
-                out.append({"id": st.id, "label": st.label(lang), "touchpoints": ids})
-        rest = [i for i in present if i not in placed]
-        if rest:
-            out.append({"id": "other", "label": "Other", "touchpoints": rest})
-        # stages follow the lived order of their first touchpoint
-        out.sort(key=lambda s: present.index(s["touchpoints"][0]))
-        return out
-    return [{"id": tp["id"], "label": tp["label"], "touchpoints": [tp["id"]]} for tp in touchpoints]
+    placed: set[str] = set()
+    for st in guide.stages:
+        ids = sorted((i for i in st.items if i in pos), key=lambda i: (pos[i], i))
+        placed.update(ids)
+        if ids:
+            out.append({"id": st.id, "label": st.label(lang), "touchpoints": ids})
+    for tp in touchpoints:  # unplaced touchpoints stand alone, where they were lived
+        if tp["id"] not in placed:
+            out.append({"id": tp["id"], "label": tp["label"], "touchpoints": [tp["id"]]})
+    out.sort(key=lambda s: statistics.median(pos[i] for i in s["touchpoints"]))
+    rank = {i: k for k, i in enumerate(i for s in out for i in s["touchpoints"])}
+    touchpoints.sort(key=lambda tp: rank[tp["id"]])
+    return out
 
 
 def _emotion_points(ivs: list[_Interview], order: dict[str, int]) -> list[dict[str, Any]]:
