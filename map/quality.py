@@ -250,6 +250,12 @@ DOWNPLAY = {
         r"nicht so schlimm|halb so wild|egal)\b"
     ),
 }
+#: … or hedges it right before naming it ("merely relieved", "a bit annoying")
+HEDGE = {
+    "en": _P(r"\b(?:merely|slightly|a (?:little )?bit|kind of|sort of|somewhat|only a little)\s*$"),
+    "nl": _P(r"\b(?:(?:wel )?een beetje|enigszins|ietwat|een tikje)\s*$"),
+    "de": _P(r"\b(?:ein bisschen|ein wenig|etwas|leicht|ein bißchen)\s*$"),
+}
 #: … and the interviewer takes it up (asks why, asks more, names the feeling)
 FOLLOW_UP = {
     "en": _P(r"\b(?:why|what made|tell me more|what do you mean|how so|say more|in what way)\b"),
@@ -432,14 +438,15 @@ def _downplayed(view, turns, tags, lang) -> list[dict[str, Any]]:
             continue
         for seg in turn.segments:
             for sent in _SENT.split(seg.text):
-                m = rx.search(sent.lower())
-                if not m:
-                    continue
+                low = sent.lower()
                 emo = next(
-                    (t for t in emos if t.segment_id == seg.id and t.text.lower() in sent.lower()),
-                    None,
+                    (t for t in emos if t.segment_id == seg.id and t.text.lower() in low), None
                 )
                 if emo is None:
+                    continue
+                before = low[: low.find(emo.text.lower())]
+                m = rx.search(low) or HEDGE.get(lang, HEDGE["en"]).search(before)
+                if not m:
                     continue
                 nxt = next((t for t in turns[i + 1 :] if t.role == "interviewer"), None)
                 followed = bool(
@@ -451,7 +458,7 @@ def _downplayed(view, turns, tags, lang) -> list[dict[str, Any]]:
                 out.append(
                     {
                         "feeling": emo.text,
-                        "downplay": m.group(0),
+                        "downplay": m.group(0).strip(),
                         "evidence": _seg_evidence(view, seg, sent),
                         "next_question": nxt.text if nxt else None,
                     }
