@@ -8,6 +8,8 @@ The interviewers differ on purpose (some explain the purpose and ask for feeling
 some lead, ask closed or hypothetical questions, or talk too long) for the quality checks.
 
     python -m bench.journey_study OUT_FOLDER          # then: journeytape map OUT_FOLDER --guide …
+    python -m bench.journey_study OUT_FOLDER --reviewed   # plus a simulated review (the docs'
+                                                            # screenshot): see simulate_review
 
 Nothing generated is committed; tests build it in a temporary folder.
 """
@@ -43,12 +45,35 @@ def build_study(out: str | Path, guide_path: str | Path | None = None) -> list[P
     return paths
 
 
+def simulate_review(folder: str | Path, accept: int = 8) -> dict[str, int]:
+    """What a reviewer of this study would do: reject the "laptop delivered" tags (no laptop
+    is delivered in a broken-laptop story; the annotator reads "get … laptop" as one) and
+    accept every other tag of the first ``accept`` interviews; the rest stay unreviewed."""
+    from journeytape.annotate.review.store import Workspace
+
+    done = {"accepted": 0, "rejected": 0}
+    with Workspace(folder, "study-reviewer") as ws:
+        ws.scan()
+        for k, s in enumerate(ws.interviews()):
+            for t in ws.interview(s.id, words=False).tags:
+                if t.label == "TOUCHPOINT" and t.value == "laptop_delivered":
+                    ws.set_status(s.id, t.id, "rejected")
+                    done["rejected"] += 1
+                elif k < accept:
+                    ws.set_status(s.id, t.id, "accepted")
+                    done["accepted"] += 1
+    return done
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
+    args = [a for a in argv if a != "--reviewed"]
+    if len(args) != 1:
         print(__doc__)
         return 2
-    paths = build_study(argv[0])
-    print(f"{len(paths)} interviews in {argv[0]}")
+    paths = build_study(args[0])
+    print(f"{len(paths)} interviews in {args[0]}")
+    if "--reviewed" in argv:
+        print(f"simulated review: {simulate_review(args[0])}")
     return 0
 
 

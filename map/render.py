@@ -221,7 +221,7 @@ def _curve_svg(m: dict[str, Any], x_of: dict[str, float], cw: float) -> list[str
     for tp_id, x in x_of.items():
         if not any(pt["touchpoint"] == tp_id for pt in med):
             p.append(
-                f'<text x="{x:.1f}" y="{_y(5) - 8:.1f}" font-size="11" '
+                f'<text x="{x:.1f}" y="{_y(0) - 8:.1f}" font-size="11" '
                 f'text-anchor="middle" fill="{FAINT}">no feelings told</text>'
             )
     y_leg = CURVE_TOP + CURVE_H + 30
@@ -318,6 +318,7 @@ def body_html(
             transcript_url=transcript_url,
             audio_url=audio_url,
             moments=moment_groups(m),
+            reach={tp["id"]: tp["respondents"] for tp in m["touchpoints"]},
         )
     )
 
