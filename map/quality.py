@@ -178,7 +178,7 @@ def questions_in(text: str, lang: str) -> list[str]:
 # -- steps of a good interview ------------------------------------------------------------------
 STEPS = (
     ("purpose", "Purpose explained"),
-    ("use", "What it will and will not be used for"),
+    ("use", "Use explained (what for, what not)"),
     ("goal", "Goal of the journey asked"),
     ("journey", "One journey told in detail"),
     ("feelings", "Feelings asked (good and bad moments)"),
@@ -186,7 +186,7 @@ STEPS = (
     ("grade_moment", "A grade for a moment"),
     ("overall_score", "An overall score"),
     ("expectations", "Expectations asked"),
-    ("anything_else", "“Anything else you want to share?”"),
+    ("anything_else", "“Anything else?” asked"),
 )
 _WORDS = {
     "purpose": {

@@ -83,3 +83,6 @@ def test_quality_report_on_the_study(study, tmp_path):
         assert stat.S_IMODE((out / f).stat().st_mode) == 0o600
     page = (out / "journey-map.html").read_text("utf-8")
     assert "How good were the interviews?" in page
+    # the map shows what to learn from: a pushy question and a feeling left lying, with cites
+    assert "Würden Sie einen Chat nutzen, wenn es einen gäbe?” de_02 · 0:" in page
+    assert "next question: “And then?”" in page
