@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         from journeytape.annotate.guide import GuideError, load_guide
         from journeytape.annotate.review.store import Workspace, WorkspaceError
 
-        from .run import write_study
+        from .run import warnings_of, write_study
 
         console = Console(stderr=True)
         if not folder.is_dir():
@@ -53,3 +53,5 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         for p in written:
             console.print(f"wrote {p}")
+        for w in warnings_of(written[0]):
+            console.print(f"[yellow]warning:[/yellow] {w}")

@@ -25,6 +25,7 @@ How the pieces are derived (the JSON schema ``journey-map.schema.json`` document
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -205,8 +206,37 @@ def build(ws: Workspace, guide: Guide, names: list[str] | None = None) -> dict[s
         "pain_points": _pain_points(ivs, touchpoints, emotion_points, order),
         "moments_of_truth": _moments(ivs, order, touchpoints),
         "coverage": _coverage(ivs, guide, lang),
+        "warnings": _warnings(ws, ivs, guide),
     }
     validate(out)
+    return out
+
+
+def _warnings(ws: Workspace, ivs: list[_Interview], guide: Guide) -> list[str]:
+    """Things a reader of the map must know: interviews tagged with another guide (their
+    checklist ids may not match) or from an older transcript."""
+    out = []
+    other = []
+    for iv in ivs:
+        row = ws.conn.execute(
+            "SELECT annotations_path FROM interviews WHERE name = ?", (iv.view.name,)
+        ).fetchone()
+        try:
+            d = json.loads(Path(row["annotations_path"]).read_text("utf-8"))
+            sha = d["guide"]["sha256"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if guide.sha256 and sha != guide.sha256:
+            other.append(iv.view.name)
+        if iv.view.stale:
+            out.append(f"{iv.view.name}: annotated from an older transcript (re-annotate)")
+    if other:
+        out.insert(
+            0,
+            f"{len(other)} interview(s) were annotated with another version of the "
+            f"guide ({', '.join(other[:5])}{'…' if len(other) > 5 else ''}); "
+            "re-annotate them with this guide if its checklist changed",
+        )
     return out
 
 

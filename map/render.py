@@ -120,9 +120,16 @@ def journey_svg(m: dict[str, Any]) -> Markup:
     for tp in tps:
         cx = x_of[tp["id"]]
         x0 = cx - cw / 2 + 4
+        # a touchpoint no reviewer has confirmed yet is drawn dashed
+        reviewed = _reviewed(tp)
+        look = (
+            'fill="#ffffff" stroke="#b8c4d0"'
+            if reviewed
+            else ('fill="#fffdf6" stroke="#d9b45a" stroke-dasharray="5 4"')
+        )
         p.append(
-            f'<rect x="{x0:.1f}" y="40" width="{cw - 8:.1f}" height="64" rx="6" '
-            f'fill="#ffffff" stroke="#b8c4d0"/>'
+            f'<rect x="{x0:.1f}" y="40" width="{cw - 8:.1f}" height="64" rx="6" {look}>'
+            f"<title>{'reviewed' if reviewed else 'no mention reviewed yet'}</title></rect>"
         )
         for j, line in enumerate(_wrap(tp["label"], chars, 3)):
             p.append(
@@ -238,7 +245,19 @@ def _curve_svg(m: dict[str, Any], x_of: dict[str, float], cw: float) -> list[str
         f'<text x="{x_left + 362}" y="{y_leg}" font-size="11.5" fill="{MUTED}">middle '
         "half of respondents (quartiles)</text>"
     )
+    if not all(_reviewed(tp) for tp in m["touchpoints"]):
+        p.append(
+            f'<rect x="{x_left + 600}" y="{y_leg - 11}" width="26" height="13" rx="3" '
+            'fill="#fffdf6" stroke="#d9b45a" stroke-dasharray="5 4"/>'
+            f'<text x="{x_left + 632}" y="{y_leg}" font-size="11.5" fill="{MUTED}">touchpoint '
+            "no reviewer has confirmed yet</text>"
+        )
     return p
+
+
+def _reviewed(tp: dict[str, Any]) -> bool:
+    """Has a person confirmed (accepted, edited or added) any mention of this touchpoint?"""
+    return any(e.get("review", "unreviewed") != "unreviewed" for e in tp["evidence"])
 
 
 def _score_panel(m: dict[str, Any]) -> list[str]:

@@ -48,3 +48,7 @@ def write_study(
     for p in written:
         os.chmod(p, 0o600)
     return written
+
+
+def warnings_of(map_json: Path) -> list[str]:
+    return json.loads(Path(map_json).read_text("utf-8")).get("warnings", [])

@@ -111,12 +111,14 @@ def test_review_decisions_shape_the_map(study, tmp_path):
     assert m1["review"]["rejected"] == len(closed)
     states = {ev["review"] for ev in evidences(m1) if ev["interview"] == "en_04"}
     assert {"accepted", "added", "unreviewed"} <= states
-    assert (
-        m1["coverage"]["rows"][[r["interview"] for r in m1["coverage"]["rows"]].index("en_04")][
-            "mentions"
-        ]["ticket_closed"]
-        == 0
-    )
+    rows = {r["interview"]: r["mentions"] for r in m1["coverage"]["rows"]}
+    assert rows["en_04"]["ticket_closed"] == 0
+    # on the chart, a touchpoint nobody confirmed is drawn dashed; the accepted one and the
+    # one with an added tag no longer
+    page0 = (tmp_path / "before" / "journey-map.html").read_text("utf-8")
+    page1 = (tmp_path / "after" / "journey-map.html").read_text("utf-8")
+    assert page0.count("no mention reviewed yet") == len(m0["touchpoints"])
+    assert page1.count("no mention reviewed yet") == len(m1["touchpoints"]) - 2
 
 
 def test_html_is_self_contained_cites_every_quote_and_is_private(study, tmp_path):
@@ -159,3 +161,18 @@ def test_load_map_checks_kind_and_version(study, tmp_path):
     with pytest.raises(journey.JourneyMapError, match="touchpoints/0/evidence"):
         journey.load_map(p)
     assert load_guide(GUIDE).journey == m["journey"]
+
+
+def test_map_warns_when_the_interviews_were_tagged_with_another_guide(study, tmp_path):
+    assert run_map(study, tmp_path / "same")["warnings"] == []
+    edited = tmp_path / "guide.yaml"
+    edited.write_text(GUIDE.read_text("utf-8") + "\n# edited after annotating\n", "utf-8")
+    res = CliRunner().invoke(
+        app, ["map", str(study), "--guide", str(edited), "--out", str(tmp_path / "other")]
+    )
+    assert res.exit_code == 0, res.output
+    m = json.loads((tmp_path / "other" / "journey-map.json").read_text("utf-8"))
+    assert len(m["warnings"]) == 1 and "12 interview(s)" in m["warnings"][0]
+    assert "another version of the guide" in " ".join(res.output.split())
+    page = (tmp_path / "other" / "journey-map.html").read_text("utf-8")
+    assert "jm-warning" in page
