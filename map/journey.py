@@ -363,6 +363,7 @@ def _emotion_points(ivs: list[_Interview], order: dict[str, int]) -> list[dict[s
                     "value": value,
                     "label": str(t.attrs.get("emotion") or t.value or t.text),
                     "negated": bool(t.attrs.get("negated", False)),
+                    **({"intensity": t.attrs["intensity"]} if "intensity" in t.attrs else {}),
                     "evidence": evidence(iv.view, t),
                 }
             )
