@@ -86,14 +86,14 @@ HYPOTHETICAL = {
         ),
     ],
     "nl": [
-        _P(r"\bzou je\b(?!.*\b(?:geven|cijfer)\b)"),
+        _P(r"\bzou je\b(?!.*\b(?:geven|cijfer|beoordelen|waarderen|scoren)\b)"),
         _P(
             r"\b(?:stel dat|als je zou|als er .* zou|stel je voor|in de toekomst|zou het helpen|"
             r"zou u)\b(?!.*\b(?:geven|cijfer)\b)"
         ),
     ],
     "de": [
-        _P(r"\bwürden sie\b(?!.*\b(?:geben|note|schulnote)\b)"),
+        _P(r"\bwürden sie\b(?!.*\b(?:geben|vergeben|bewerten|benoten|note|schulnote)\b)"),
         _P(
             r"\b(?:stellen sie sich vor|wenn es .* gäbe|angenommen|in zukunft|hätten sie lieber|"
             r"wäre es|könnten sie sich vorstellen)\b"
@@ -112,6 +112,12 @@ OPEN = {
         ),
         _P(r"^(?:and|so) (?:then|after that|next|the [\w-]+(?: [\w-]+)?|your [\w-]+)\s*\?$"),
         _P(r"^(?:to|with|from|for|at) (?:whom|what|which)\b"),
+        # "If you look back, what …", "On a scale of one to ten, how would you rate …"
+        _P(r"^[^,?]{3,60},\s*(?:and |so )?(?:what|how|why|which|who|where|when)\b"),
+        _P(
+            r"^(?:and )?(?:the )?(?:best|worst|high|low)\w*(?: and \w+)? "
+            r"(?:moment|point|part)s?\s*\?$"
+        ),
     ],
     "nl": [
         _P(
@@ -122,19 +128,22 @@ OPEN = {
             r"\b(?:vertel|kun je vertellen|kan je vertellen|kunt u vertellen|beschrijf|"
             r"kun je beschrijven|neem me mee)\b"
         ),
-        _P(r"^en (?:toen|daarna|verder|de [\w-]+|het [\w-]+|je [\w-]+)\s*\?$"),
+        _P(r"^en (?:toen|daarna|verder|in de tussentijd|de|het|je|jouw|uw)\b[^?]*\?$"),
         _P(r"^(?:bij|met|naar|van|voor|aan) (?:wie|wat|welk\w*)\b"),
     ],
     "de": [
         _P(
             r"^(?:und |also |okay,? )?(?:was|wie|warum|wieso|weshalb|welche|welcher|welches|"
-            r"welchen|welchem|wer|wo|wann|womit|wodurch|inwiefern)\b"
+            r"welchen|welchem|wer|wen|wem|wo|wann|womit|wodurch|inwiefern)\b"
         ),
         _P(
             r"\b(?:erzählen sie|erzähl|beschreiben sie|können sie erzählen|können sie beschreiben|"
             r"schildern sie)\b"
         ),
-        _P(r"^und (?:dann|danach|weiter|die [\w-]+|der [\w-]+|das [\w-]+|ihr [\w-]+)\s*\?$"),
+        _P(
+            r"^und (?:dann|danach|weiter|jetzt|in der zwischenzeit|die|der|das|ihr|ihre|ihren)\b"
+            r"[^?]*\?$"
+        ),
         _P(r"^(?:an|mit|bei|von|für|zu) (?:wem|wen|was|welche\w*)\b"),
         _P(r"^(?:können|könnten) sie .*\b(?:erzählen|beschreiben|schildern)\b"),
     ],

@@ -15,8 +15,10 @@ from journeytape.map.quality import classify
 
 from .conftest import GUIDE, ROOT
 
-#: measured precision on the held-out questions: 1.00 for every class in EN, NL and DE (the
-#: held-out part was written by the rules' author, so expect less on other people's questions)
+#: measured (python -m bench.interview_quality): on the author's own dev and held-out
+#: questions every class reaches 1.00 in EN, NL and DE; on the external questions (the
+#: annotator's held-out interviews, another author, never tuned on) 12/13 EN, 9/10 NL and
+#: 9/10 DE are right (0.92 / 0.90 / 0.90)
 MIN_PRECISION = 0.8
 
 
@@ -33,13 +35,17 @@ def _bench():
 def test_question_classes_reach_precision_on_held_out_questions(lang):
     bench = _bench()
     data = bench.load(lang)
-    assert len(data["heldout"]) >= 15 and len(data["dev"]) >= 25
+    assert len(data["heldout"]) >= 15 and len(data["dev"]) >= 40 and len(data["external"]) >= 10
     for split in ("heldout", "dev"):
         s = bench.scores(data[split], lang)
         for cls in ("open", "closed", "leading", "hypothetical"):
             assert s[cls]["support"] >= 3, (lang, split, cls)
             p = s[cls]["precision"]
             assert p is not None and p >= MIN_PRECISION, (lang, split, cls, s["errors"])
+    # questions someone else wrote: few of each class, so the precision over all predictions
+    ext = data["external"]
+    right = len(ext) - len(bench.scores(ext, lang)["errors"])
+    assert right / len(ext) >= MIN_PRECISION, bench.scores(ext, lang)["errors"]
 
 
 def test_leading_beats_open_and_grades_are_not_hypothetical():
