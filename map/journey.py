@@ -173,9 +173,15 @@ class _Interview:
 # -- the study --------------------------------------------------------------------------------
 
 
-def build(ws: Workspace, guide: Guide, names: list[str] | None = None) -> dict[str, Any]:
-    """The journey map (a dict that validates against ``journey-map.schema.json``)."""
-    views = [v for v in load_views(ws, names) if v.annotated]
+def build(
+    ws: Workspace,
+    guide: Guide,
+    names: list[str] | None = None,
+    views: list[InterviewView] | None = None,
+) -> dict[str, Any]:
+    """The journey map (a dict that validates against ``journey-map.schema.json``);
+    ``views`` saves re-reading the workspace when the caller has them already."""
+    views = [v for v in (views if views is not None else load_views(ws, names)) if v.annotated]
     if not views:
         raise JourneyMapError(f"{ws.folder}: no annotated interviews to map")
     lang = _main_language(views, guide)

@@ -37,8 +37,9 @@ def write_study(
     quote the interviews)."""
     out = Path(out)
     _private_folder(out)
-    m = journey.build(ws, guide, names)
-    q = quality.check_study(load_views(ws, names))
+    views = load_views(ws, names)
+    m = journey.build(ws, guide, views=views)
+    q = quality.check_study(views)
     written = [
         atomic_write_text(out / MAP_JSON, _json(m)),
         atomic_write_text(out / MAP_HTML, render.standalone_html(m, q)),

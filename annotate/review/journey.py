@@ -66,11 +66,12 @@ def page():
     folder = current_app.config["FOLDER"]
     with Workspace(folder, current_app.config["REVIEWER"], create=False) as ws:
         guide = _guide(ws)
+        views = load_views(ws)
         try:
-            m = journey.build(ws, guide)
+            m = journey.build(ws, guide, views=views)
         except journey.JourneyMapError as exc:
             abort(404, str(exc))
-        q = quality.check_study(load_views(ws))
+        q = quality.check_study(views)
         ids = {s.name: (s.id, bool(s.audio_path)) for s in ws.interviews()}
 
     def transcript_url(ev: dict[str, Any]) -> str:
