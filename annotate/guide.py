@@ -18,6 +18,10 @@ Format (documented in the README, example in ``data/guides/service-desk.yaml``):
         label: {en: Email, nl: E-mail, de: E-Mail}
         synonyms: {en: [email, mail], nl: [mail, mailtje], de: [Mail]}
         patterns: {en: [[{LEMMA: walk}, {LOWER: over}]]}              # optional spaCy patterns
+    stages:                         # optional: named stages of the journey map
+      - id: reporting
+        label: {en: Asking for help, nl: Hulp vragen}
+        items: [ticket_logged]      # touchpoint ids; a touchpoint is in one stage at most
 
 Any text may be one string (all languages) or a mapping ``language: text``; the consent fields
 ``uses`` and ``not_used_for`` may also be lists.
@@ -41,9 +45,11 @@ CONSENT_FIELDS = ("purpose", "uses", "not_used_for", "audience", "retention")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _TOP_KEYS = {"format", "journey", "languages", "consent", "scenarios", "questions", "checklist"}
+_TOP_KEYS |= {"stages"}  # optional named stages for the journey map
 _ITEM_KEYS = {"id", "kind", "label", "synonyms", "patterns", "description"}
 _QUESTION_KEYS = {"id", "text", "about", "scenario"}
 _SCENARIO_KEYS = {"id", "label"}
+_STAGE_KEYS = {"id", "label", "items"}
 
 
 class GuideError(ValueError):
@@ -208,6 +214,19 @@ class Scenario:
 
 
 @dataclass
+class Stage:
+    """A named stage of the journey (for the journey map): which touchpoints belong to it."""
+
+    id: str
+    labels: Text
+    items: list[str]
+    line: int = 0
+
+    def label(self, lang: str | None = None) -> str:
+        return self.labels.get(lang) or self.id
+
+
+@dataclass
 class Guide:
     journey: str
     languages: list[str]
@@ -220,6 +239,8 @@ class Guide:
     format: int = FORMAT_VERSION
     #: things that are allowed but probably a mistake (e.g. no Dutch synonyms for an item)
     warnings: list[str] = field(default_factory=list)
+    #: named stages of the journey, in the guide's order (optional)
+    stages: list[Stage] = field(default_factory=list)
 
     def item(self, item_id: str) -> ChecklistItem:
         for it in self.checklist:
@@ -438,6 +459,8 @@ def parse_guide(text: str, source: str = "<guide>") -> Guide:
                 )
             )
 
+    stages = _parse_stages(c, top, languages, checklist)
+
     return Guide(
         journey=journey,
         languages=languages,
@@ -448,7 +471,41 @@ def parse_guide(text: str, source: str = "<guide>") -> Guide:
         path=None,
         format=FORMAT_VERSION,
         warnings=warnings,
+        stages=stages,
     )
+
+
+def _parse_stages(
+    c: _Check, top: _Map, languages: list[str], checklist: list[ChecklistItem]
+) -> list[Stage]:
+    if top.get("stages") is None:
+        return []
+    touchpoints = {it.id for it in checklist if it.kind == "touchpoint"}
+    stages: list[Stage] = []
+    owner: dict[str, str] = {}
+    raw = c.seq(top["stages"], c.line_of(top, "stages"), "stages")
+    for i, st in enumerate(raw):
+        line = c.line_of(raw, i)
+        sm = c.mapping(st, line, "a stage", _STAGE_KEYS)
+        if "id" not in sm or "items" not in sm:
+            raise c.fail(line, "a stage needs an 'id' and 'items' (touchpoint ids)")
+        sid = c.ident(sm["id"], c.line_of(sm, "id"), "stage id")
+        if any(x.id == sid for x in stages):
+            raise c.fail(c.line_of(sm, "id"), f"stage id {sid!r} used twice")
+        items_raw = c.seq(sm["items"], c.line_of(sm, "items"), "items")
+        items = []
+        for j, v in enumerate(items_raw):
+            iline = c.line_of(items_raw, j, c.line_of(sm, "items"))
+            iid = c.string(v, iline, "stage item")
+            if iid not in touchpoints:
+                raise c.fail(iline, f"stage {sid!r}: {iid!r} is not a touchpoint of the checklist")
+            if iid in owner:
+                raise c.fail(iline, f"touchpoint {iid!r} is already in stage {owner[iid]!r}")
+            owner[iid] = sid
+            items.append(iid)
+        labels = c.text(sm.get("label", sid), c.line_of(sm, "label", line), "label", languages)
+        stages.append(Stage(sid, labels, items, line))
+    return stages
 
 
 def _parse_item(

@@ -36,6 +36,7 @@ STAGES = (
     "journeytape.transcribe.speakers",
     "journeytape.annotate.cli",
     "journeytape.annotate.review.cli",
+    "journeytape.map.cli",
     "journeytape.models.cli",
 )
 

@@ -40,6 +40,7 @@ from werkzeug.exceptions import HTTPException
 from journeytape.annotate.annotations import LABELS
 
 from . import exports
+from .journey import bp as journey_bp
 from .store import InterviewView, SegmentView, TagView, Workspace, WorkspaceError
 
 AUDIO_TYPES = {
@@ -251,6 +252,7 @@ def create_app(
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
+    app.register_blueprint(journey_bp)
     app.jinja_env.globals.update(
         ts=ts, LABELS=LABELS, LABEL_COLORS=exports.LABEL_COLORS, text_html=text_html
     )

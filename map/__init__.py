@@ -1,0 +1,1 @@
+"""The study-level journey map and interview-quality checks, from reviewed tags."""
