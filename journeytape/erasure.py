@@ -47,6 +47,7 @@ ERASER_MODULES = (
     "journeytape.transcribe.erase",
     "journeytape.annotate.erase",
     "journeytape.annotate.review.erase",
+    "journeytape.map.erase",
 )
 
 

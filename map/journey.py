@@ -37,6 +37,7 @@ from journeytape import __version__, contracts
 from journeytape.annotate.guide import Guide
 from journeytape.annotate.review.exports import load_views, polarity, score, selected_tags, turns
 from journeytape.annotate.review.store import InterviewView, TagView, Workspace
+from journeytape.erasure import QUOTES_WITHHELD
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_MAJOR = 1
@@ -214,8 +215,33 @@ def build(
         "coverage": _coverage(ivs, guide, lang),
         "warnings": _warnings(ws, ivs, guide),
     }
+    withhold_quotes(out, {v.name for v in views if v.quotes_withheld})
     validate(out)
     return out
+
+
+#: the fields of an evidence object that carry the interviewee's (or the interview's) words
+QUOTE_FIELDS = ("quote", "text", "feeling", "next_question", "raw", "moment", "expected", "actual")
+
+
+def withhold_quotes(node: Any, names: set[str], inside: bool = False) -> None:
+    """Replace the words of every point whose interview's consent excludes quotes in reports
+    (everything below a node that names such an interview).
+
+    One pass over the finished structure (journey map or interview quality) rather than a
+    check in each builder, so a field added later cannot leak them."""
+    if not names:
+        return
+    if isinstance(node, dict):
+        inside = inside or node.get("interview") in names
+        for k, v in node.items():
+            if inside and k in QUOTE_FIELDS and isinstance(v, str):
+                node[k] = QUOTES_WITHHELD
+            else:
+                withhold_quotes(v, names, inside)
+    elif isinstance(node, list):
+        for v in node:
+            withhold_quotes(v, names, inside)
 
 
 def _warnings(ws: Workspace, ivs: list[_Interview], guide: Guide) -> list[str]:

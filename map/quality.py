@@ -21,7 +21,7 @@ from typing import Any
 from journeytape.annotate.review.exports import selected_tags
 from journeytape.annotate.review.store import InterviewView, TagView
 
-from .journey import evidence
+from .journey import evidence, withhold_quotes
 
 CLASSES = ("open", "closed", "leading", "hypothetical")
 
@@ -489,7 +489,7 @@ def check_study(views: list[InterviewView]) -> dict[str, Any]:
         for sid, label in STEPS
     }
     shares = [p["talk"]["interviewer_share"] for p in per if p["roles"]]
-    return {
+    out = {
         "kind": "journeytape.interview_quality",
         "schema_version": "1.0",
         "interviews": per,
@@ -505,6 +505,8 @@ def check_study(views: list[InterviewView]) -> dict[str, Any]:
             "downplayed_not_followed": sum(len(p["downplayed"]) for p in per),
         },
     }
+    withhold_quotes(out, {v.name for v in views if v.quotes_withheld})
+    return out
 
 
 def _clock(seconds: float) -> str:

@@ -176,3 +176,79 @@ def test_map_warns_when_the_interviews_were_tagged_with_another_guide(study, tmp
     assert "another version of the guide" in " ".join(res.output.split())
     page = (tmp_path / "other" / "journey-map.html").read_text("utf-8")
     assert "jm-warning" in page
+
+
+def test_quotes_of_an_interviewee_who_excluded_them_stay_out_of_the_map(study, tmp_path):
+    """consent.json `quotes_in_reports: false` reaches the map and the quality report too: no
+    sentence of that interview in any output, a note where its quotes would be."""
+    from journeytape.annotate.annotations import load_annotations, save_annotations
+    from journeytape.erasure import QUOTES_WITHHELD
+    from journeytape.files import sha256_file
+    from journeytape.recorder.consent import ConsentRecord, purpose_text
+    from journeytape.transcribe.transcript import save_transcript
+
+    tpaths = sorted(study.glob("*.transcript.json"))
+    tpath, other = tpaths[0], tpaths[1]
+    name = tpath.name.removesuffix(".transcript.json")
+    session = tmp_path / "sessions" / "2026-11-30_P01"
+    session.mkdir(parents=True)
+    ConsentRecord("P01", purpose_text(), quotes_in_reports=False).save(session)
+    t = load_transcript(tpath)
+    t.recording.path = str(session / "recording.wav")
+    save_transcript(t, tpath)
+    apath = study / f"{name}.annotations.json"
+    a = load_annotations(apath)
+    a.transcript["sha256"] = sha256_file(tpath)
+    save_annotations(a, apath)
+
+    out = tmp_path / "out"
+    run_map(study, out)
+    written = "\n".join(p.read_text("utf-8") for p in sorted(out.iterdir()))
+    sentences = [s.text for s in t.segments if len(s.text) > 30]
+    assert sentences and not [s for s in sentences if s in written]
+    assert QUOTES_WITHHELD in written
+    kept = [s.text for s in load_transcript(other).segments if len(s.text) > 30]
+    assert any(s in written for s in kept)  # the others consented
+
+
+def test_withdrawal_removes_a_map_that_quotes_the_interview(study, tmp_path):
+    from journeytape.files import sha256_file
+    from journeytape.recorder.consent import ConsentRecord, purpose_text
+    from journeytape.transcribe.transcript import save_transcript
+
+    tpath = sorted(study.glob("*.transcript.json"))[0]
+    session = tmp_path / "sessions" / "2026-11-30_P01"
+    session.mkdir(parents=True)
+    ConsentRecord("P01", purpose_text()).save(session)
+    t = load_transcript(tpath)
+    t.recording.path = str(session / "recording.wav")
+    save_transcript(t, tpath)
+    name = tpath.name.removesuffix(".transcript.json")
+    ann = study / f"{name}.annotations.json"
+    from journeytape.annotate.annotations import load_annotations, save_annotations
+
+    a = load_annotations(ann)
+    a.transcript["sha256"] = sha256_file(tpath)
+    save_annotations(a, ann)
+    out = study / "map"
+    run_map(study, out)
+    sentence = next(
+        s.text
+        for s in t.segments
+        if len(s.text) > 40 and s.text in (out / "journey-map.json").read_text("utf-8")
+    )
+
+    res = CliRunner().invoke(app, ["withdraw", str(session), "--derived", str(study), "--yes"])
+    assert res.exit_code == 0, res.output
+    assert "journey map" in res.output
+    assert not any(
+        (out / n).exists()
+        for n in (
+            "journey-map.json",
+            "journey-map.html",
+            "interview-quality.json",
+            "interview-quality.md",
+        )
+    )
+    left = [p for p in study.rglob("*") if p.is_file() and sentence.encode() in p.read_bytes()]
+    assert not left, left
