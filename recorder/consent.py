@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from journeytape.erasure import now_iso
 from journeytape.files import atomic_write_json
 
 CONSENT_FILE = "consent.json"
@@ -60,10 +60,6 @@ HEADINGS = {
 }
 FIELDS = ("purpose", "uses", "not_used_for", "audience", "retention")
 DEFAULT_RETENTION = {"en": "12 months", "nl": "12 maanden", "de": "12 Monaten"}
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 @dataclass

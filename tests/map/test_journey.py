@@ -178,28 +178,34 @@ def test_map_warns_when_the_interviews_were_tagged_with_another_guide(study, tmp
     assert "jm-warning" in page
 
 
-def test_quotes_of_an_interviewee_who_excluded_them_stay_out_of_the_map(study, tmp_path):
-    """consent.json `quotes_in_reports: false` reaches the map and the quality report too: no
-    sentence of that interview in any output, a note where its quotes would be."""
+def _move_into_session(study: Path, tpath: Path, root: Path, *, quotes: bool):
+    """Make ``tpath``'s recording a recorder session's (consent.json beside it), keeping its
+    annotations current; return the session folder and the transcript."""
     from journeytape.annotate.annotations import load_annotations, save_annotations
-    from journeytape.erasure import QUOTES_WITHHELD
     from journeytape.files import sha256_file
     from journeytape.recorder.consent import ConsentRecord, purpose_text
     from journeytape.transcribe.transcript import save_transcript
 
-    tpaths = sorted(study.glob("*.transcript.json"))
-    tpath, other = tpaths[0], tpaths[1]
-    name = tpath.name.removesuffix(".transcript.json")
-    session = tmp_path / "sessions" / "2026-11-30_P01"
+    session = root / "2026-11-30_P01"
     session.mkdir(parents=True)
-    ConsentRecord("P01", purpose_text(), quotes_in_reports=False).save(session)
+    ConsentRecord("P01", purpose_text(), quotes_in_reports=quotes).save(session)
     t = load_transcript(tpath)
     t.recording.path = str(session / "recording.wav")
     save_transcript(t, tpath)
-    apath = study / f"{name}.annotations.json"
+    apath = study / tpath.name.replace(".transcript.json", ".annotations.json")
     a = load_annotations(apath)
     a.transcript["sha256"] = sha256_file(tpath)
     save_annotations(a, apath)
+    return session, t
+
+
+def test_quotes_of_an_interviewee_who_excluded_them_stay_out_of_the_map(study, tmp_path):
+    """consent.json `quotes_in_reports: false` reaches the map and the quality report too: no
+    sentence of that interview in any output, a note where its quotes would be."""
+    from journeytape.erasure import QUOTES_WITHHELD
+
+    tpath, other = sorted(study.glob("*.transcript.json"))[:2]
+    _, t = _move_into_session(study, tpath, tmp_path / "sessions", quotes=False)
 
     out = tmp_path / "out"
     run_map(study, out)
@@ -212,24 +218,8 @@ def test_quotes_of_an_interviewee_who_excluded_them_stay_out_of_the_map(study, t
 
 
 def test_withdrawal_removes_a_map_that_quotes_the_interview(study, tmp_path):
-    from journeytape.files import sha256_file
-    from journeytape.recorder.consent import ConsentRecord, purpose_text
-    from journeytape.transcribe.transcript import save_transcript
-
     tpath = sorted(study.glob("*.transcript.json"))[0]
-    session = tmp_path / "sessions" / "2026-11-30_P01"
-    session.mkdir(parents=True)
-    ConsentRecord("P01", purpose_text()).save(session)
-    t = load_transcript(tpath)
-    t.recording.path = str(session / "recording.wav")
-    save_transcript(t, tpath)
-    name = tpath.name.removesuffix(".transcript.json")
-    ann = study / f"{name}.annotations.json"
-    from journeytape.annotate.annotations import load_annotations, save_annotations
-
-    a = load_annotations(ann)
-    a.transcript["sha256"] = sha256_file(tpath)
-    save_annotations(a, ann)
+    session, t = _move_into_session(study, tpath, tmp_path / "sessions", quotes=True)
     out = study / "map"
     run_map(study, out)
     sentence = next(
