@@ -128,6 +128,7 @@ def transcribe(
 ) -> None:
     """Transcribe recordings into JSON, txt, md, srt, vtt and rttm (see HELP)."""
     from rich.console import Console
+    from rich.markup import escape
 
     from journeytape.models.registry import ModelError
     from journeytape.transcribe import batch
@@ -179,7 +180,7 @@ def transcribe(
                 upload_mb=ray_upload_mb,
             )
         except ClusterError as exc:
-            err.print(f"[bold red]error:[/] {exc}")
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
             raise typer.Exit(2) from None
     try:
         outcomes = batch.run(
@@ -192,7 +193,7 @@ def transcribe(
             executor=executor,
         )
     except errors as exc:
-        err.print(f"[bold red]error:[/] {exc}")
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("[yellow]stopped by Ctrl-C before any recording was transcribed[/]")
