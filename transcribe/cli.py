@@ -121,8 +121,14 @@ def transcribe(
         256,
         "--ray-upload-mb",
         min=0,
-        help="Send recordings up to this size through Ray's object store when a worker "
-        "cannot read them from a shared filesystem.",
+        help="Largest recording (MB) sent through Ray's object store.",
+        rich_help_panel=_RAY,
+    ),
+    ray_audio: str = typer.Option(
+        "auto",
+        "--ray-audio",
+        help="How recordings reach the workers: auto (by path on a shared filesystem, else "
+        "through Ray's object store), path (shared filesystem only), upload (object store).",
         rich_help_panel=_RAY,
     ),
 ) -> None:
@@ -178,6 +184,7 @@ def transcribe(
                 memory_gb=ray_memory,
                 workers=ray_workers,
                 upload_mb=ray_upload_mb,
+                audio=ray_audio,
             )
         except ClusterError as exc:
             err.print(f"[bold red]error:[/] {escape(str(exc))}")

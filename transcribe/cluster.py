@@ -47,6 +47,7 @@ INSTALL_HINT = (
 )
 #: a file whose worker is lost this many times fails (it probably kills workers itself)
 MAX_ATTEMPTS = 3
+AUDIO_MODES = ("auto", "path", "upload")
 #: how often (seconds) the driver looks at Ctrl-C and the progress while it waits
 POLL = 0.5
 
@@ -173,8 +174,14 @@ class RayExecutor:
     workers: int | None = None
     #: largest recording sent through the object store when a worker cannot read its path
     upload_mb: int = 256
+    #: how audio reaches workers: "auto" (the path when the worker can read the same file
+    #: there, else the object store), "path" (shared filesystem only), "upload" (always the
+    #: object store, up to ``upload_mb``)
+    audio: str = "auto"
 
     def __post_init__(self) -> None:
+        if self.audio not in AUDIO_MODES:
+            raise ClusterError(f"--ray-audio must be one of {', '.join(AUDIO_MODES)}")
         if not ray_available():
             raise ClusterError(INSTALL_HINT)
 
@@ -308,10 +315,26 @@ class _Run:
     def _submit(self, w, job: Job, upload: bool = False) -> None:
         from journeytape.files import sha256_file
 
-        if job.sha256 is None:
-            job.sha256 = sha256_file(job.source)  # the worker checks its copy against it
-        upload = upload or self.node_of.get(w) in self.no_share
-        data = self.ray.put(job.source.read_bytes()) if upload else None
+        upload = upload or self.ex.audio == "upload" or self.node_of.get(w) in self.no_share
+        try:
+            if job.sha256 is None:
+                job.sha256 = sha256_file(job.source)  # the worker checks its copy against it
+            size = job.source.stat().st_size
+            if upload and size > self.ex.upload_mb * 2**20:
+                self.idle.append(w)
+                note = (
+                    f"{size / 2**20:.1f} MB is more than --ray-upload-mb {self.ex.upload_mb} "
+                    "allows through Ray's object store; put the recordings on a shared "
+                    "filesystem (docs/ray.md)"
+                )
+                self._done(job, Outcome(job.source, FAILED, note, job.base))
+                return
+            data = self.ray.put(job.source.read_bytes()) if upload else None
+        except OSError as exc:
+            self.idle.append(w)
+            note = f"cannot read the file: {exc.strerror or exc}"
+            self._done(job, Outcome(job.source, FAILED, note, job.base))
+            return
         ref = w.transcribe.remote(str(job.source.resolve()), job.sha256, data)
         self.running[ref] = (w, job, data)
 
@@ -343,15 +366,14 @@ class _Run:
 
     def _result(self, w, job: Job, res: dict[str, Any]) -> None:
         status = res["status"]
-        if status == "unreadable":
+        if status == "unreadable" and self.ex.audio == "auto":
             self.no_share.add(self.node_of.get(w, ""))
-            size = job.source.stat().st_size
-            if size <= self.ex.upload_mb * 2**20:
-                self._submit(w, job, upload=True)
-                return
+            self._submit(w, job, upload=True)
+            return
+        if status == "unreadable":
             note = (
-                f"not readable on node {res['host']} and larger than --ray-upload-mb "
-                f"{self.ex.upload_mb}; put the recordings on a shared filesystem (docs/ray.md)"
+                f"cannot be read at this path on node {res['host']} (--ray-audio path); mount "
+                "the shared folder at the same path on every node (docs/ray.md)"
             )
             outcome = Outcome(job.source, FAILED, note, job.base)
         elif status == "audio":

@@ -208,27 +208,83 @@ def test_cluster_run_writes_what_a_local_run_writes(cluster, folder, tmp_path):
     code, text = journeytape(cluster.env, folder, "--out", ray, *on_cluster(cluster))
     assert code == 1 and "2 skipped" in text and "1 failed" in text, text
 
+    # the audio sent through Ray's object store instead of read from the shared path
+    sent = tmp_path / "sent"
+    code, text = journeytape(
+        cluster.env, folder, "--out", sent, *on_cluster(cluster), "--ray-audio", "upload"
+    )
+    assert code == 1 and "2 done" in text, text
+    assert outputs(sent) == outputs(local)
+    for name in sorted(outputs(local)):
+        assert comparable(sent, name) == comparable(local, name), name
+    code, text = journeytape(
+        cluster.env, folder, "--out", tmp_path / "small", *on_cluster(cluster),
+        "--ray-audio", "upload", "--ray-upload-mb", "0", "--force",
+    )  # fmt: skip
+    assert code == 1 and "3 failed" in text and "--ray-upload-mb 0" in text, text
+
 
 @pytest.mark.slow
-def test_worker_node_lost_mid_file_only_that_file_is_redone(cluster, tmp_path, en_wav, en_wav_2):
+def test_ctrl_c_stops_the_cluster_run_cleanly_and_it_resumes(cluster, tmp_path, long_folder):
+    out = tmp_path / "out"
+    proc = start_driver(cluster, long_folder, out)
+    try:
+        wait_for_first_output(out)
+        proc.send_signal(signal.SIGINT)
+        text, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+    assert proc.returncode == 130, text
+    assert "Ctrl-C" in text and "run the same command again" in text, text
+    done = sorted(out.glob("*.transcript.json"))
+    assert 1 <= len(done) < 4, text
+    for tj in done:  # everything on disk is complete
+        load_transcript(tj)
+        for suffix in (".txt", ".md", ".srt", ".vtt"):
+            assert tj.with_name(tj.name.replace(".transcript.json", suffix)).is_file()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+    assert "not started" in text or "interrupted" in text, text
+
+    code, text = journeytape(cluster.env, long_folder, "--out", out, *on_cluster(cluster))
+    assert code == 0 and f"{len(done)} skipped" in text and f"{4 - len(done)} done" in text, text
+
+
+@pytest.fixture()
+def long_folder(tmp_path, en_wav, en_wav_2) -> Path:
+    """Four 25 s recordings: long enough that a worker is mid-file when another finishes."""
     d = tmp_path / "many"
     d.mkdir()
     long = tmp_path / "long.wav"
     subprocess.run(["sox", en_wav, en_wav_2, long], check=True)
     for i in range(4):
         shutil.copy(long, d / f"interview_{i}.wav")
-    out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [str(BIN / "journeytape"), "transcribe", str(d), "--out", str(out), *FAST,
+    return d
+
+
+def start_driver(cluster: Cluster, folder: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BIN / "journeytape"), "transcribe", str(folder), "--out", str(out), *FAST,
          *on_cluster(cluster)],
         env={**cluster.env, "COLUMNS": "300", "NO_COLOR": "1"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+
+
+def wait_for_first_output(out: Path) -> None:
+    deadline = time.monotonic() + 180
+    while not list(out.glob("*.transcript.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_worker_node_lost_mid_file_only_that_file_is_redone(cluster, tmp_path, long_folder):
+    # last in this module: the cluster has one node left afterwards
+    out = tmp_path / "out"
+    proc = start_driver(cluster, long_folder, out)
     try:
-        deadline = time.monotonic() + 180
-        while not list(out.glob("*.transcript.json")) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        # one file is done: the other worker is in the middle of one
+        wait_for_first_output(out)  # one file is done: the other worker is in the middle of one
         cluster.kill_worker_node()
         text, _ = proc.communicate(timeout=240)
     finally:
@@ -239,8 +295,9 @@ def test_worker_node_lost_mid_file_only_that_file_is_redone(cluster, tmp_path, e
     assert "a Ray worker was lost while transcribing" in text, text
     assert text.count("retrying that file") == 1, text
     assert "4 done" in text, text
-    texts = {load_transcript(tj).text for tj in out.glob("*.transcript.json")}
-    assert len(list(out.glob("*.transcript.json"))) == 4 and len(texts) == 1, texts
+    made = list(out.glob("*.transcript.json"))
+    texts = {load_transcript(tj).text for tj in made}
+    assert len(made) == 4 and len(texts) == 1, texts  # four copies of one recording
     assert cluster.nodes_alive() == 1
 
 
