@@ -198,6 +198,8 @@ def _connect(address: str):
 
     import ray
 
+    fix = "start one with `ray start --head` (docs/ray.md) or give its address with --ray-address"
+    _check_reachable(address, fix)
     try:
         ray.init(
             address=address,
@@ -206,11 +208,26 @@ def _connect(address: str):
             logging_level=logging.WARNING,
         )
     except (ConnectionError, RuntimeError, ValueError) as exc:
+        why = str(exc).strip().rstrip(".")
         raise ClusterError(
-            f"cannot connect to the Ray cluster at {address!r}: {exc}. Start one with "
-            "`ray start --head` (docs/ray.md) or give its address with --ray-address"
+            f"cannot connect to the Ray cluster at {address!r}: {why}; {fix}"
         ) from None
     return ray
+
+
+def _check_reachable(address: str, fix: str) -> None:
+    """Fail in seconds when nothing answers at host:port (Ray itself retries for minutes)."""
+    import socket
+
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        return  # "auto", or a form Ray resolves itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+    except OSError as exc:
+        raise ClusterError(
+            f"no Ray cluster answers at {address} ({exc.strerror or exc}); {fix}"
+        ) from None
 
 
 class _Run:
@@ -280,6 +297,8 @@ class _Run:
                         break
                     self._assign()
                     refs = [*self.starting, *self.running]
+                    if not refs:  # the last files failed before reaching a worker
+                        continue
                     ready, _ = self.ray.wait(refs, num_returns=1, timeout=POLL)
                     ctrl_c.check()
                     for ref in ready:

@@ -307,3 +307,12 @@ def test_without_ray_the_option_says_how_to_get_it(monkeypatch, en_wav):
     assert code == 2, text
     assert "pip install 'journeytape[ray]'" in text
     assert not list(en_wav.parent.glob("*.transcript.json"))
+
+
+def test_an_address_where_no_cluster_answers_fails_fast(en_wav):
+    t0 = time.monotonic()
+    code, text = cli(en_wav, *FAST, "--ray", "--ray-address", f"127.0.0.1:{free_port()}")
+    assert code == 2, text
+    assert "no Ray cluster answers" in text and "ray start --head" in text, text
+    assert time.monotonic() - t0 < 30  # Ray alone retries for minutes
+    assert not list(en_wav.parent.glob("*.transcript.json"))
