@@ -113,7 +113,7 @@ def transcribe(
         None,
         "--ray-workers",
         min=1,
-        help="Number of workers (default: as many as the cluster's CPUs hold).",
+        help="Number of workers (default: as many as the nodes' CPUs and memory hold).",
         show_default=False,
         rich_help_panel=_RAY,
     ),

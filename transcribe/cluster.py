@@ -254,15 +254,22 @@ class _Run:
 
     # -- set-up ----------------------------------------------------------------------------
     def _pool_size(self) -> int:
-        if self.ex.workers:
-            return max(1, min(self.ex.workers, len(self.todo)))
-        total = self.ray.cluster_resources().get("CPU", 0)
-        fit = int(total // self.cpus)
+        """Workers to start: what the nodes hold, counting each node's CPUs *and* memory (Ray
+        would leave a worker that fits nowhere waiting for a node that may never come)."""
+        fit = 0
+        for node in self.ray.nodes():
+            if node.get("Alive"):
+                res = node.get("Resources", {})
+                fit += int(min(res.get("CPU", 0) // self.cpus, res.get("memory", 0) // self.memory))
         if fit < 1:
             self.console.print(
-                f"[yellow]warning:[/] the cluster has {total:g} CPUs, fewer than one worker "
-                f"needs (--ray-cpus {self.cpus}); waiting for a node that has them"
+                f"[yellow]warning:[/] no node of this cluster has {self.cpus} CPUs and "
+                f"{self.memory / 2**30:.1f} GB for a worker (--ray-cpus, --ray-memory); "
+                "waiting for one to join",
+                highlight=False,
             )
+        if self.ex.workers:
+            return max(1, min(self.ex.workers, len(self.todo)))
         return max(1, min(fit, len(self.todo)))
 
     def _start_workers(self) -> None:

@@ -251,6 +251,31 @@ def test_ctrl_c_stops_the_cluster_run_cleanly_and_it_resumes(cluster, tmp_path, 
     assert code == 0 and f"{len(done)} skipped" in text and f"{4 - len(done)} done" in text, text
 
 
+@pytest.mark.slow
+def test_workers_that_fit_nowhere_are_reported_and_ctrl_c_still_stops(cluster, tmp_path, en_wav):
+    log = tmp_path / "driver.log"
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(
+            [str(BIN / "journeytape"), "transcribe", str(en_wav), "--out", str(tmp_path),
+             *FAST, *on_cluster(cluster), "--ray-memory", "1000"],
+            env={**cluster.env, "COLUMNS": "300", "NO_COLOR": "1"}, stdout=fh,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while "waiting for one to join" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = log.read_text()
+    assert "no node of this cluster has 1 CPUs and 1000.0 GB" in text, text
+    assert proc.returncode == 130 and "not started" in text, text
+    assert not list(tmp_path.glob("*.transcript.json"))
+
+
 @pytest.fixture()
 def long_folder(tmp_path, en_wav, en_wav_2) -> Path:
     """Four 25 s recordings: long enough that a worker is mid-file when another finishes."""
