@@ -170,7 +170,7 @@ class RayExecutor:
     cpus: int = 2
     #: GB of memory each worker declares; None = :func:`default_memory_gb`
     memory_gb: float | None = None
-    #: how many workers; None = as many as the cluster's CPUs hold
+    #: how many workers; None = as many as the nodes' CPUs and memory hold
     workers: int | None = None
     #: largest recording sent through the object store when a worker cannot read its path
     upload_mb: int = 256
@@ -238,7 +238,8 @@ class _Run:
         self.todo: list[Job] = list(todo)
         self.show = show_progress
         cpus = max(1, ex.cpus)
-        # the model uses exactly the CPUs the worker declared (threads do not change results)
+        # the model uses exactly the CPUs the worker declared; threads are not in the settings
+        # key, though they move float sums (docs/ray.md, "Same outputs")
         self.settings = replace(settings, threads=settings.threads or cpus)
         self.cpus = cpus
         self.memory = int((ex.memory_gb or default_memory_gb(settings)) * 2**30)
