@@ -25,6 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from secrets import token_hex
 
 import pytest
 
@@ -104,7 +105,10 @@ def _spawn(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
 def cluster():
     # a short private folder (0700): Ray's socket paths below it must fit in 107 bytes
     temp = Path(tempfile.mkdtemp(prefix="jt-ray-"))
-    env = {**os.environ, **RAY_ENV}
+    # token authentication with a token of this test's own: the nodes and the drivers have it
+    # (from the environment, so nothing is read from or written to ~/.ray)
+    env = {**os.environ, **RAY_ENV, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": token_hex(32)}
+    env.pop("RAY_AUTH_TOKEN_PATH", None)
     port = free_port()
     address = f"127.0.0.1:{port}"
     log = temp / "nodes.log"
