@@ -48,6 +48,8 @@ INSTALL_HINT = (
 #: a file whose worker is lost this many times fails (it probably kills workers itself)
 MAX_ATTEMPTS = 3
 AUDIO_MODES = ("auto", "path", "upload")
+#: seconds Ctrl-C waits for workers to drop their files before it kills them
+CANCEL_WAIT = 10
 #: how often (seconds) the driver looks at Ctrl-C and the progress while it waits
 POLL = 0.5
 
@@ -73,6 +75,35 @@ def default_memory_gb(settings: TranscribeSettings) -> float:
 
 # -- the worker (runs on the cluster's nodes, from their own journeytape install) ----------
 
+#: a worker's private folder for a recording sent through the object store: the pid names
+#: its owner, so a worker that starts later on the node removes what a killed one left
+UPLOAD_PREFIX = "journeytape-ray-"
+
+
+class _Cancelled(BaseException):
+    """The driver cancelled this file (Ctrl-C): stop, clean up, write nothing."""
+
+
+def _sweep_uploads() -> None:
+    """Remove upload folders of journeytape workers that are gone (killed mid-file: Ctrl-C,
+    out of memory, node shut down), so no copy of a recording outlives its worker for long."""
+    for d in Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"):
+        pid = d.name[len(UPLOAD_PREFIX) :].split("-")[0]
+        if not pid.isdigit() or not d.is_dir() or d.owner() != _user():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass  # alive (another user's process): not ours to touch
+
+
+def _user() -> str:
+    import pwd
+
+    return pwd.getpwuid(os.getuid()).pw_name
+
 
 class TranscribeWorker:
     """One worker process on a node: loads the models once, then transcribes file after file.
@@ -90,6 +121,7 @@ class TranscribeWorker:
         from journeytape.models.registry import ModelError
         from journeytape.transcribe.asr import AsrError, check_languages, load_model
 
+        _sweep_uploads()
         self.settings = settings
         self.model = None
         self.info: dict[str, Any] = {
@@ -116,16 +148,24 @@ class TranscribeWorker:
 
     def transcribe(self, path: str, sha256: str, data: bytes | None = None) -> dict[str, Any]:
         """Transcribe the recording at ``path`` (or given as ``data``); a dict either way."""
+        import ray
+
         from journeytape.files import sha256_file
         from journeytape.transcribe.audio import AudioError
         from journeytape.transcribe.pipeline import transcribe_file
+
+        ctx = ray.get_runtime_context()
+
+        def cancelled(stage: str, fraction: float) -> None:
+            if ctx.is_canceled():  # the driver's Ctrl-C (ray.cancel)
+                raise _Cancelled
 
         host = self.info["host"]
         tmp = None
         local = path
         try:
             if data is not None:
-                tmp = tempfile.mkdtemp(prefix="journeytape-")  # 0700, removed below
+                tmp = tempfile.mkdtemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-")  # 0700
                 local = os.path.join(tmp, os.path.basename(path))
                 fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(fd, "wb") as fh:
@@ -139,7 +179,9 @@ class TranscribeWorker:
                     "(different sha256); mount the shared folder at the same path everywhere",
                 }
             t0 = time.perf_counter()
-            t = transcribe_file(local, self.settings, model=self.model, sha256=sha256)
+            t = transcribe_file(
+                local, self.settings, model=self.model, progress=cancelled, sha256=sha256
+            )
             t.recording.path = path  # what the driver (and a local run) writes
             return {
                 "status": "done",
@@ -147,6 +189,8 @@ class TranscribeWorker:
                 "seconds": time.perf_counter() - t0,
                 "host": host,
             }
+        except _Cancelled:
+            return {"status": "cancelled", "host": host}
         except AudioError as exc:
             return {"status": "audio", "note": str(exc).replace(local, path), "host": host}
         except Exception as exc:  # noqa: BLE001 - one bad file must never stop a batch
@@ -324,9 +368,19 @@ class _Run:
                 progress.update(current, visible=False)
             except KeyboardInterrupt:
                 self._interrupted()
+                self._cancel_running()
             finally:
                 self._stop_workers()
         return [self.finished[j.source] for j in self.todo if j.source in self.finished]
+
+    def _cancel_running(self) -> None:
+        """Ask the workers to drop their files (they check between chunks of speech and then
+        delete any uploaded copy); whatever has not stopped after ``CANCEL_WAIT`` is killed."""
+        refs = list(self.running)
+        for ref in refs:
+            self.ray.cancel(ref)
+        if refs:
+            self.ray.wait(refs, num_returns=len(refs), timeout=CANCEL_WAIT)
 
     def _stop_workers(self) -> None:
         workers = [*self.idle, *self.starting.values(), *(r[0] for r in self.running.values())]

@@ -230,8 +230,12 @@ def test_cluster_run_writes_what_a_local_run_writes(cluster, folder, tmp_path):
 
 @pytest.mark.slow
 def test_ctrl_c_stops_the_cluster_run_cleanly_and_it_resumes(cluster, tmp_path, long_folder):
+    from journeytape.transcribe.cluster import UPLOAD_PREFIX
+
+    uploads = Path(tempfile.gettempdir())  # the workers' temp folder: same machine
+    before = set(uploads.glob(f"{UPLOAD_PREFIX}*"))
     out = tmp_path / "out"
-    proc = start_driver(cluster, long_folder, out)
+    proc = start_driver(cluster, long_folder, out, "--ray-audio", "upload")
     try:
         wait_for_first_output(out)
         proc.send_signal(signal.SIGINT)
@@ -250,6 +254,8 @@ def test_ctrl_c_stops_the_cluster_run_cleanly_and_it_resumes(cluster, tmp_path, 
             assert tj.with_name(tj.name.replace(".transcript.json", suffix)).is_file()
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
     assert "not started" in text or "interrupted" in text, text
+    # the workers dropped their files and the copies sent to them
+    assert set(uploads.glob(f"{UPLOAD_PREFIX}*")) <= before
 
     code, text = journeytape(cluster.env, long_folder, "--out", out, *on_cluster(cluster))
     assert code == 0 and f"{len(done)} skipped" in text and f"{4 - len(done)} done" in text, text
@@ -292,10 +298,10 @@ def long_folder(tmp_path, en_wav, en_wav_2) -> Path:
     return d
 
 
-def start_driver(cluster: Cluster, folder: Path, out: Path) -> subprocess.Popen:
+def start_driver(cluster: Cluster, folder: Path, out: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [str(BIN / "journeytape"), "transcribe", str(folder), "--out", str(out), *FAST,
-         *on_cluster(cluster)],
+         *on_cluster(cluster), *args],
         env={**cluster.env, "COLUMNS": "300", "NO_COLOR": "1"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
