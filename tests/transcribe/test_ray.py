@@ -286,6 +286,16 @@ def test_workers_that_fit_nowhere_are_reported_and_ctrl_c_still_stops(cluster, t
     assert not list(tmp_path.glob("*.transcript.json"))
 
 
+@pytest.mark.slow
+def test_settings_a_worker_cannot_use_stop_the_batch_before_any_work(cluster, tmp_path, en_wav):
+    code, text = journeytape(
+        cluster.env, en_wav, "--out", tmp_path, *on_cluster(cluster), "--language", "nl"
+    )
+    assert code == 2, text  # as locally: test_batch.test_bad_options_are_explained
+    assert "error:" in text and "only knows English" in text, text
+    assert not list(tmp_path.glob("*.transcript.json"))
+
+
 @pytest.fixture()
 def long_folder(tmp_path, en_wav, en_wav_2) -> Path:
     """Four 25 s recordings: long enough that a worker is mid-file when another finishes."""
