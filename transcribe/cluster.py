@@ -380,7 +380,14 @@ class _Run:
         for ref in refs:
             self.ray.cancel(ref)
         if refs:
-            self.ray.wait(refs, num_returns=len(refs), timeout=CANCEL_WAIT)
+            _, late = self.ray.wait(refs, num_returns=len(refs), timeout=CANCEL_WAIT)
+            if late:
+                self.console.print(
+                    f"[yellow]{len(late)} Ray worker(s) did not stop within {CANCEL_WAIT} s; "
+                    "stopped them (a copy of an uploaded recording is removed by the next "
+                    "worker that starts on that node)[/]",
+                    highlight=False,
+                )
 
     def _stop_workers(self) -> None:
         workers = [*self.idle, *self.starting.values(), *(r[0] for r in self.running.values())]

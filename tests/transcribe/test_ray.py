@@ -254,11 +254,13 @@ def test_ctrl_c_stops_the_cluster_run_cleanly_and_it_resumes(cluster, tmp_path, 
             assert tj.with_name(tj.name.replace(".transcript.json", suffix)).is_file()
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
     assert "not started" in text or "interrupted" in text, text
-    # the workers dropped their files and the copies sent to them
-    assert set(uploads.glob(f"{UPLOAD_PREFIX}*")) <= before
+    if "did not stop within" not in text:  # the workers dropped their files in time
+        assert set(uploads.glob(f"{UPLOAD_PREFIX}*")) <= before, text
 
     code, text = journeytape(cluster.env, long_folder, "--out", out, *on_cluster(cluster))
     assert code == 0 and f"{len(done)} skipped" in text and f"{4 - len(done)} done" in text, text
+    # and whatever a stopped worker left, the next workers on the node removed
+    assert set(uploads.glob(f"{UPLOAD_PREFIX}*")) <= before
 
 
 @pytest.mark.slow
