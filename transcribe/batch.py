@@ -19,7 +19,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -275,9 +275,13 @@ def run(
     force: bool = False,
     console=None,
     show_progress: bool = True,
+    executor: Executor | None = None,
 ) -> list[Outcome]:
     """The whole batch. Raises ``ModelError``/``AsrError`` before any work if the model or
-    language settings cannot work; ``KeyboardInterrupt`` is turned into outcomes."""
+    language settings cannot work; ``KeyboardInterrupt`` is turned into outcomes.
+
+    ``executor`` runs the recordings that need work somewhere else (e.g. on a Ray cluster,
+    transcribe/cluster.py); collecting, hashing and skipping stay here either way."""
     from rich.console import Console
 
     from journeytape.transcribe.asr import check_languages, load_model
@@ -335,6 +339,8 @@ def run(
 
     for job in todo:
         job.duration = probe_duration(job.source)
+    if executor is not None:
+        return outcomes + executor(todo, settings, formats, console, show_progress)
     model = load_model(settings.model, settings.compute_type, settings.threads)
     check_languages(model, settings.language, settings.languages)
 
@@ -399,6 +405,11 @@ def run(
     return outcomes + finished
 
 
+#: runs ``todo`` elsewhere and returns one outcome per job:
+#: ``executor(todo, settings, formats, console, show_progress)``
+Executor = Callable[[list[Job], TranscribeSettings, list[str], object, bool], list[Outcome]]
+
+
 class _CtrlC:
     """Ctrl-C that cannot get lost.
 
@@ -441,6 +452,13 @@ def _transcribe_one(job, settings, model, formats, report, transcribe_file, chec
         check()
         return Outcome(job.source, FAILED, f"unexpected error: {type(exc).__name__}: {exc}")
     check()  # a swallowed Ctrl-C must not let a possibly cut-short result be written
+    return finish(job, t, formats, t0)
+
+
+def finish(job: Job, t, formats: list[str], t0: float) -> Outcome:
+    """Write one transcript's outputs (atomically) and say how it went. ``t0`` is when work on
+    it began (``time.perf_counter()``). The cluster runner (transcribe/cluster.py) writes
+    through here too, so both runs write the same files the same way."""
     try:
         written = write_outputs(t, job.base, formats)
     except OSError as exc:

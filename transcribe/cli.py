@@ -18,6 +18,9 @@ def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(x.strip() for x in (value or "").split(",") if x.strip())
 
 
+_RAY = "Ray cluster"
+
+
 def transcribe(
     paths: list[Path] = typer.Argument(
         ..., help="Recordings and/or folders (searched recursively).", show_default=False
@@ -81,9 +84,57 @@ def transcribe(
         help="A short recording of the interviewer alone, to label their turns 'Interviewer'.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    ray: bool = typer.Option(
+        False,
+        "--ray",
+        help="Transcribe on a Ray cluster, files in parallel (docs/ray.md); outputs are the "
+        "same. Needs pip install 'journeytape\\[ray]'.",
+        rich_help_panel=_RAY,
+    ),
+    ray_address: str = typer.Option(
+        "auto",
+        "--ray-address",
+        envvar="RAY_ADDRESS",
+        help="The cluster's head, host:port; auto = the one `ray start` runs on this machine.",
+        rich_help_panel=_RAY,
+    ),
+    ray_cpus: int = typer.Option(
+        2, "--ray-cpus", min=1, help="CPUs each worker takes (and uses).", rich_help_panel=_RAY
+    ),
+    ray_memory: float | None = typer.Option(
+        None,
+        "--ray-memory",
+        min=0.1,
+        help="GB of memory each worker takes (default: 3 with speaker separation, else 1.5).",
+        show_default=False,
+        rich_help_panel=_RAY,
+    ),
+    ray_workers: int | None = typer.Option(
+        None,
+        "--ray-workers",
+        min=1,
+        help="Number of workers (default: as many as the nodes' CPUs and memory hold).",
+        show_default=False,
+        rich_help_panel=_RAY,
+    ),
+    ray_upload_mb: int = typer.Option(
+        256,
+        "--ray-upload-mb",
+        min=0,
+        help="Largest recording (MB) sent through Ray's object store.",
+        rich_help_panel=_RAY,
+    ),
+    ray_audio: str = typer.Option(
+        "auto",
+        "--ray-audio",
+        help="How recordings reach the workers: auto (by path on a shared filesystem, else "
+        "through Ray's object store), path (shared filesystem only), upload (object store).",
+        rich_help_panel=_RAY,
+    ),
 ) -> None:
     """Transcribe recordings into JSON, txt, md, srt, vtt and rttm (see HELP)."""
     from rich.console import Console
+    from rich.markup import escape
 
     from journeytape.models.registry import ModelError
     from journeytape.transcribe import batch
@@ -121,12 +172,35 @@ def transcribe(
         threads=threads,
         formats=fmts,
     )
+    executor, errors = None, (ModelError, AsrError)
+    if ray:  # Ray is optional and heavy: imported only here (transcribe/cluster.py)
+        from journeytape.transcribe.cluster import ClusterError, RayExecutor
+
+        errors = (*errors, ClusterError)
+        try:
+            executor = RayExecutor(
+                address=ray_address,
+                cpus=ray_cpus,
+                memory_gb=ray_memory,
+                workers=ray_workers,
+                upload_mb=ray_upload_mb,
+                audio=ray_audio,
+            )
+        except ClusterError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from None
     try:
         outcomes = batch.run(
-            paths, settings, out=out, force=force, console=err, show_progress=not quiet
+            paths,
+            settings,
+            out=out,
+            force=force,
+            console=err,
+            show_progress=not quiet,
+            executor=executor,
         )
-    except (ModelError, AsrError) as exc:
-        err.print(f"[bold red]error:[/] {exc}")
+    except errors as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("[yellow]stopped by Ctrl-C before any recording was transcribed[/]")
@@ -168,7 +242,9 @@ HELP = (
     "[dim]# two speakers; label the interviewer from a sample of their voice[/dim]\n"
     "journeytape transcribe interviews/ --num-speakers 2 --interviewer-voice me.wav\n\n"
     "[dim]# redo everything (e.g. after changing settings that are not in the key)[/dim]\n"
-    "journeytape transcribe interviews/ --force"
+    "journeytape transcribe interviews/ --force\n\n"
+    "[dim]# many interviews on a Ray cluster (shared folders; see docs/ray.md)[/dim]\n"
+    "journeytape transcribe /shared/interviews --out /shared/transcripts --ray"
 )
 
 
