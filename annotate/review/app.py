@@ -467,8 +467,10 @@ def create_app(
                 who(data),
             )
             status = "accepted"
+        elif action == "delete":
+            seg_id, status = w.delete_tag(iid, tag_id, who(data)), "deleted"
         else:
-            abort(400, "action must be accept, reject, reset or edit")
+            abort(400, "action must be accept, reject, reset, edit or delete")
         return segment_reply(iid, seg_id, tag={"id": tag_id, "status": status})
 
     @app.post("/api/i/<int:iid>/tags")
