@@ -55,6 +55,8 @@ AUDIO_TYPES = {
     ".webm": "audio/webm",
 }
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+#: most quotes a search page lists (the page says so when there are more)
+SEARCH_LIMIT = 200
 _SENTENCE_END = re.compile(r"[.?!…]['\")\]]*$")
 
 
@@ -146,8 +148,14 @@ def text_html(seg: SegmentView, tags: list[TagView]) -> Markup:
     interview has ~50,000 of them and a template loop would take seconds. Everything from
     the files is escaped."""
     out = []
+    by_id = {t.id: t for t in tags}
     for p in pieces(seg, tags):
         cls = "w" + "".join(f" hl-{escape(lab)}" for lab in p.labels)
+        if "EMOTION" in p.labels:
+            emos = [by_id[i] for i in p.tags if by_id[i].label == "EMOTION"]
+            cls += "".join(f" {v}" for v in dict.fromkeys(valence(t) for t in emos) if v)
+            if any(t.attrs.get("negated") for t in emos):
+                cls += " negated"
         if p.fixed:
             cls += " fixed"
         extra = ""
@@ -158,6 +166,15 @@ def text_html(seg: SegmentView, tags: list[TagView]) -> Markup:
             f'data-te="{p.te:g}" data-ss="{p.ss:g}"{extra}>{escape(p.text)}</span>'
         )
     return Markup("".join(out))
+
+
+def valence(t: TagView) -> str:
+    """CSS class for an emotion's direction: "pos" (relieved, delighted), "neg"
+    (frustrated), "neutral"; "" for other labels. Colour follows valence, not the label."""
+    p = exports.polarity(t)
+    if p is None:
+        return ""
+    return "pos" if p > 0.05 else "neg" if p < -0.05 else "neutral"
 
 
 def ts(seconds: float | None) -> str:
@@ -252,7 +269,11 @@ def create_app(
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.jinja_env.globals.update(
-        ts=ts, LABELS=LABELS, LABEL_COLORS=exports.LABEL_COLORS, text_html=text_html
+        ts=ts,
+        LABELS=LABELS,
+        LABEL_COLORS=exports.LABEL_COLORS,
+        text_html=text_html,
+        valence=valence,
     )
 
     def ws() -> Workspace:
@@ -371,7 +392,11 @@ def create_app(
         role = request.args.get("role") or None
         if role not in (None, "interviewer", "respondent"):
             role = None
-        hits = ws().search(q, label=label, value=value, role=role) if (q or label or value) else []
+        hits = (
+            ws().search(q, label=label, value=value, role=role, limit=SEARCH_LIMIT)
+            if (q or label or value)
+            else []
+        )
         return page("search.html", q=q, label=label, value=value, role=role, hits=hits)
 
     @app.get("/audio/<int:iid>")

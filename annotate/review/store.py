@@ -324,6 +324,19 @@ class InterviewView:
                 return s
         raise WorkspaceError(f"interview {self.name!r} has no segment {seg_id}")
 
+    def value_label(self, t: TagView) -> str:
+        """What a person reads for a tag's value: the checklist item's name for CHANNEL and
+        TOUCHPOINT ("laptop delivered", not ``laptop_delivered``), else the value."""
+        if t.label in ("CHANNEL", "TOUCHPOINT"):
+            for c in self.coverage:
+                if c.item == t.value:
+                    return c.label
+        return t.value or ""
+
+    def checklist_choices(self, kind: str) -> list[tuple[str, str]]:
+        """(id, name) of the guide's checklist items of ``kind`` ("channel"/"touchpoint")."""
+        return [(c.item, c.label) for c in self.coverage if c.kind == kind]
+
     def tags_by_segment(self) -> dict[int, list[TagView]]:
         out: dict[int, list[TagView]] = {}
         for t in self.tags:
@@ -1073,6 +1086,7 @@ class Workspace:
         """Tag a span of a segment's original text; return the new tag's id."""
         _check_label(label)
         text = self._segment_text(iid, segment_id, start_char, end_char)
+        start_char, end_char = snap_to_words(text, start_char, end_char)
         value = self.checklist_value(iid, label, _clean_value(value))
         name = self._row(iid)["name"]
         tid = user_tag_id(name, label, segment_id, start_char, end_char, value)
@@ -1175,6 +1189,16 @@ def _annotated_for(annotations, transcript, t_sha: str) -> str | None:
         for t in annotations.tags
     )
     return t_sha if same and annotations.tags else made_for
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span to whole words ("ort" in "portal" → "portal"): a tag on half a word
+    quotes nonsense and never matches the annotator's tags."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end
 
 
 def _check_label(label: str) -> None:
