@@ -415,34 +415,17 @@ def create_app(
     def export(fmt: str):
         from flask import send_file
 
-        if fmt not in ("csv", "xlsx", "qdpx", "timeline.csv", "timeline.json", "md"):
+        if fmt not in exports.REGISTRY:
             abort(404)
         names = request.args.getlist("interview") or None
-        pending = request.args.get("pending", "1") != "0"
+        opts = exports.Options(
+            include_pending=request.args.get("pending", "1") != "0",
+            include_audio=request.args.get("audio", "1") != "0",
+        )
         views = exports.load_views(ws(), names)
+        name, mime, data = exports.download(ws(), fmt, views, opts)
         import io
-        import json
 
-        if fmt == "csv":
-            data, name, mime = exports.excerpts_csv(views, pending), "excerpts.csv", "text/csv"
-        elif fmt == "xlsx":
-            data = exports.excerpts_xlsx(views, pending)
-            name = "excerpts.xlsx"
-            mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        elif fmt == "md":
-            data = exports.markdown(views, pending).encode("utf-8")
-            name, mime = "report.md", "text/markdown"
-        elif fmt == "timeline.csv":
-            data, name, mime = exports.timeline_csv(views, pending), "timeline.csv", "text/csv"
-        elif fmt == "timeline.json":
-            data = json.dumps(exports.timeline_json(views, pending), ensure_ascii=False, indent=2)
-            data, name, mime = data.encode("utf-8"), "timeline.json", "application/json"
-        else:
-            from .qdpx import qdpx_bytes
-
-            audio = request.args.get("audio", "1") != "0"
-            data = qdpx_bytes(views, include_pending=pending, include_audio=audio)
-            name, mime = "journeytape.qdpx", "application/zip"
         return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True, download_name=name)
 
     # -- API: every call is one committed decision ---------------------------------------------
