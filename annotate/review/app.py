@@ -428,6 +428,92 @@ def create_app(
 
         return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True, download_name=name)
 
+    # -- audio: waveform peaks, clips, highlight reels (media.py, pydub) --------------------
+    def recording(iid: int) -> Path:
+        path = ws().audio_path(iid)
+        if path is None or not path.is_file():
+            abort(404, "no recording for this interview")
+        return path
+
+    def arg_int(name: str) -> int:
+        raw = request.args.get(name, "")
+        if not raw.isdigit() or int(raw) > MAX_ID:
+            abort(400, f"{name} must be a non-negative integer")
+        return int(raw)
+
+    def wav_reply(data: bytes, name: str):
+        import io
+
+        from flask import send_file
+
+        return send_file(io.BytesIO(data), mimetype="audio/wav", as_attachment=True,
+                         download_name=name)  # fmt: skip
+
+    @app.get("/peaks/<int:iid>")
+    def peaks(iid: int):
+        from . import media
+
+        resp = jsonify(media.peaks(folder, recording(iid)))
+        resp.headers["Cache-Control"] = "private, max-age=0"
+        return resp
+
+    @app.get("/clip/<int:iid>")
+    @app.get("/clip/<int:iid>/<tag_id>")
+    def clip(iid: int, tag_id: str | None = None):
+        """A tag (by id) or a selection (segment_id, start_char, end_char) as a WAV clip."""
+        from . import media
+
+        audio = recording(iid)
+        view = ws().interview(iid)
+        if tag_id is not None:
+            t = next((t for t in view.tags if t.id == tag_id[:200]), None)
+            if t is None:
+                abort(404, "no such tag")
+            c = media.clip_of_tag(view, t)
+        else:
+            c = media.clip_of_span(
+                view, arg_int("segment_id"), arg_int("start_char"), arg_int("end_char")
+            )
+        data = media.wav_bytes(media.render_clip(audio, c))
+        return wav_reply(data, f"{_slug(view.name)}-{c.start:.1f}s-{_slug(c.label)}.wav")
+
+    @app.get("/reel")
+    def reel():
+        """A highlight reel: every tag of a label (and value), or every search hit, as one
+        WAV with a cue sheet (zip)."""
+        import io
+
+        from flask import send_file
+
+        from . import media
+
+        q = request.args.get("q", "")[:200]
+        label = request.args.get("label") or None
+        if label is not None and label not in LABELS:
+            abort(400, "unknown label")
+        value = (request.args.get("value") or "")[:100] or None
+        if not (q or label or value):
+            abort(400, "give a label, a value or search words")
+        w = ws()
+        hits = w.search(q, label=label, value=value, limit=media.MAX_REEL_CLIPS)
+        items, views = [], {}
+        for h in hits:
+            audio = w.audio_path(h.interview_id)
+            if audio is None or not audio.is_file():
+                continue
+            v = views.get(h.interview_id) or views.setdefault(
+                h.interview_id, w.interview(h.interview_id)
+            )
+            if label or value:
+                items += [(audio, media.clip_of_tag(v, t)) for t in h.tags]
+            else:
+                seg = v.segment(h.segment_id)
+                items.append((audio, media.clip_of_span(v, seg.id, 0, len(seg.original_text))))
+        name = _slug("reel-" + "-".join(x for x in (label, value, q) if x))
+        data = media.reel_zip(items[: media.MAX_REEL_CLIPS], name)
+        return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
+                         download_name=f"{name}.zip")  # fmt: skip
+
     # -- API: every call is one committed decision ---------------------------------------------
     def body() -> dict[str, Any]:
         return parse_body(request.get_data(cache=True))
@@ -584,6 +670,11 @@ def _interview_parts(view: InterviewView) -> dict[str, Any]:
             lab: sum(1 for t in view.tags if t.label == lab and t.visible) for lab in LABELS
         },
     }
+
+
+def _slug(text: str) -> str:
+    """A file-name-safe version of a name or label (download names)."""
+    return re.sub(r"[^\w.-]+", "_", text).strip("._")[:80] or "clip"
 
 
 def random_loopback() -> str:

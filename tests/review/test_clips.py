@@ -1,0 +1,117 @@
+"""Audio clips and highlight reels (pydub over the decoded recording), and waveform peaks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from journeytape.annotate.review import media
+from journeytape.annotate.review.app import create_app
+from journeytape.annotate.review.store import Workspace
+
+TOKEN = "clips-token-0123456789"
+
+
+@pytest.fixture
+def client(folder):
+    c = create_app(folder, token=TOKEN, reviewer="carol").test_client()
+    c.get(f"/?token={TOKEN}")
+    with Workspace(folder) as ws:
+        c.iid = ws.interview_id("onboarding_en")
+        c.view = ws.interview(c.iid)
+    return c
+
+
+def _wav(data: bytes) -> tuple[np.ndarray, int]:
+    x, sr = sf.read(io.BytesIO(data), dtype="float32")
+    return (x if x.ndim == 1 else x.mean(axis=1)), sr
+
+
+def test_a_tag_clip_is_that_stretch_of_the_recording(client, folder):
+    tag = next(t for t in client.view.tags if t.value == "portal")
+    r = client.get(f"/clip/{client.iid}/{tag.id}")
+    assert r.status_code == 200 and r.mimetype == "audio/wav"
+    assert re.search(
+        r"filename=onboarding_en-\d+\.\ds-CHANNEL\.wav", r.headers["Content-Disposition"]
+    )
+    clip, sr = _wav(r.data)
+    want = tag.end - tag.start + 2 * media.PAD_MS / 1000
+    assert abs(len(clip) / sr - want) < 0.05
+    # the same samples as the recording at that time (fades aside)
+    src, src_sr = sf.read(folder / "onboarding_en.wav", dtype="float32")
+    assert src_sr == sr
+    start = int(round((tag.start - media.PAD_MS / 1000) * sr))
+    mid = slice(int(0.1 * sr), len(clip) - int(0.1 * sr))
+    ref = src[start : start + len(clip)][mid]
+    assert np.abs(ref).max() > 0.01  # speech, not silence
+    assert np.allclose(clip[mid], ref, atol=2e-3)
+
+
+def test_a_selection_clip_covers_the_selected_words(client):
+    seg = client.view.segment(2)
+    i = seg.original_text.index("six out of ten")
+    r = client.get(
+        f"/clip/{client.iid}?segment_id=2&start_char={i}&end_char={i + len('six out of ten')}"
+    )
+    assert r.status_code == 200
+    clip, sr = _wav(r.data)
+    words = [w for w in seg.words if i <= w.start_char < i + 14]
+    want = words[-1].end - words[0].start + 2 * media.PAD_MS / 1000
+    assert abs(len(clip) / sr - want) < 0.05 and len(clip) / sr < seg.end - seg.start
+    assert client.get(f"/clip/{client.iid}?segment_id=2&start_char=x").status_code == 400
+    r = client.get(f"/clip/{client.iid}?segment_id=2&start_char=5&end_char=9999")
+    assert 400 <= r.status_code < 500
+    assert client.get(f"/clip/{client.iid}/nope").status_code == 404
+
+
+def test_a_reel_per_label_joins_clips_with_gaps_and_a_cue_sheet(client):
+    r = client.get("/reel?label=CHANNEL")
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    z = zipfile.ZipFile(io.BytesIO(r.data))
+    assert sorted(z.namelist()) == ["reel-CHANNEL.cues.csv", "reel-CHANNEL.wav"]
+    audio, sr = _wav(z.read("reel-CHANNEL.wav"))
+    rows = list(csv.DictReader(io.StringIO(z.read("reel-CHANNEL.cues.csv").decode("utf-8-sig"))))
+    with Workspace(client.application.config["FOLDER"]) as ws:
+        channel = [
+            t for s in ws.interviews() if s.audio_path
+            for t in ws.interview(s.id).tags if t.label == "CHANNEL" and t.visible
+        ]  # fmt: skip
+    assert len(rows) == len(channel) >= 3
+    assert {r["value"] for r in rows} >= {"service desk", "self-service portal"}  # names
+    # each clip sits where the cue sheet says, a gap of silence between two clips
+    for a, b in zip(rows, rows[1:], strict=False):
+        assert float(b["reel_start"]) - float(a["reel_end"]) == pytest.approx(
+            media.GAP_MS / 1000, abs=0.01
+        )
+        gap = audio[int(float(a["reel_end"]) * sr) + 10 : int(float(b["reel_start"]) * sr) - 10]
+        assert np.abs(gap).max() < 1e-3
+    assert len(audio) / sr == pytest.approx(float(rows[-1]["reel_end"]), abs=0.02)
+    # a reel from a search
+    r = client.get("/reel?q=portal")
+    assert r.status_code == 200
+    assert client.get("/reel").status_code == 400
+    assert client.get("/reel?label=NOPE").status_code == 400
+
+
+def test_peaks_follow_the_loudness_and_are_cached_privately(client, folder):
+    r = client.get(f"/peaks/{client.iid}")
+    assert r.status_code == 200
+    d = r.get_json()
+    src, sr = sf.read(folder / "onboarding_en.wav", dtype="float32")
+    assert d["duration"] == pytest.approx(len(src) / sr, abs=0.05)
+    p = np.array(d["peaks"])
+    assert len(p) == int(d["duration"] * media.PEAKS_PER_SECOND) and p.max() == 1.0 and p.min() >= 0
+    # silence between segments is low, speech is high
+    seg = client.view.segment(1)
+    per = len(p) / d["duration"]
+    assert p[int(seg.start * per) : int(seg.end * per)].max() > 0.3
+    gap = p[int((client.view.segment(0).end + 0.1) * per) : int((seg.start - 0.05) * per)]
+    assert len(gap) and gap.max() < 0.05
+    cached = list((folder / ".journeytape" / "peaks").glob("*.json"))
+    assert len(cached) == 1 and (cached[0].stat().st_mode & 0o777) == 0o600
