@@ -342,8 +342,10 @@ def create_app(
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Referrer-Policy"] = "no-referrer"
+        nonce = g.get("csp_nonce")
+        style = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
         resp.headers["Content-Security-Policy"] = (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"default-src 'self'; script-src 'self'; style-src {style}; img-src 'self' data:; "
             "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
             "frame-ancestors 'none'; form-action 'self'"
         )
@@ -367,8 +369,15 @@ def create_app(
             return make_response(message, exc.code, {"Content-Type": "text/plain; charset=utf-8"})
 
     def page(template: str, **kw: Any):
+        # a per-response nonce lets the vendored waveform player add its one <style> element
+        # (in its shadow DOM) without allowing inline styles in general
+        g.csp_nonce = secrets.token_urlsafe(16)
         return render_template(
-            template, csrf=app.config["CSRF"], reviewer=app.config["REVIEWER"], **kw
+            template,
+            csrf=app.config["CSRF"],
+            reviewer=app.config["REVIEWER"],
+            csp_nonce=g.csp_nonce,
+            **kw,
         )
 
     # -- pages -------------------------------------------------------------------------------
