@@ -384,7 +384,14 @@ def create_app(
     @app.get("/")
     def index():
         w = ws()
-        return page("index.html", interviews=w.interviews(), folder=folder, orphans=w.orphans())
+        items = w.interviews()
+        return page(
+            "index.html",
+            interviews=items,
+            folder=folder,
+            orphans=w.orphans(),
+            summary=study_summary(w, items),
+        )
 
     @app.get("/i/<int:iid>")
     def interview(iid: int):
@@ -678,6 +685,39 @@ def _interview_parts(view: InterviewView) -> dict[str, Any]:
         "counts": {
             lab: sum(1 for t in view.tags if t.label == lab and t.visible) for lab in LABELS
         },
+    }
+
+
+def study_summary(w: Workspace, items: list) -> dict[str, Any]:
+    """What the whole study looks like: counts, hours, review progress, and per checklist
+    item how many interviews talked about it (the gaps a researcher plans the next ones by)."""
+    import json
+
+    names: dict[str, tuple[str, str]] = {}
+    for row in w.conn.execute("SELECT coverage FROM interviews WHERE present = 1"):
+        for ci in json.loads(row["coverage"]):
+            names.setdefault(ci["item"], (ci["label"], ci["kind"]))
+    annotated = [i for i in items if i.checklist]
+    coverage = [
+        {
+            "item": item,
+            "label": label,
+            "kind": kind,
+            "interviews": sum(1 for i in annotated if item in i.covered_items),
+        }
+        for item, (label, kind) in names.items()
+    ]
+    coverage.sort(key=lambda c: (c["interviews"], c["label"]))
+    return {
+        "interviews": len(items),
+        "hours": sum(i.duration or 0 for i in items) / 3600,
+        "tags": sum(i.n_tags for i in items),
+        "decided": sum(i.n_decided for i in items),
+        "reviewed": sum(1 for i in items if i.status == "reviewed"),
+        "annotated": len(annotated),
+        "languages": sorted({i.language or "?" for i in items}),
+        "statuses": sorted({i.status for i in items}),
+        "coverage": coverage,
     }
 
 

@@ -291,6 +291,10 @@ class InterviewSummary:
     checklist: int
     audio_path: str | None
     stale: bool = False
+    #: speaker names (after renames), for the list's filter
+    speakers: list[str] = field(default_factory=list)
+    #: checklist item ids this interview covers (after review), for the study summary
+    covered_items: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -863,6 +867,8 @@ class Workspace:
                     checklist=len(view.coverage),
                     audio_path=view.audio_path,
                     stale=view.stale,
+                    speakers=[s.label for s in view.speakers.values()],
+                    covered_items=[c.item for c in view.coverage if c.covered],
                 )
             )
         return out

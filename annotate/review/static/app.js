@@ -38,6 +38,51 @@
     setTimeout(() => location.reload(), 600);
   });
 
+  // -- the interview list: sort by any column, filter by language, status, coverage, text --
+  const table = document.getElementById("interviews");
+  if (table) {
+    const body = table.tBodies[0];
+    const rows = Array.from(body.rows);
+    const F = (id) => document.getElementById(id);
+    const saved = JSON.parse(localStorage.getItem("journeytape.list") || "{}");
+    function filter() {
+      const text = F("f-text").value.trim().toLowerCase();
+      const lang = F("f-lang").value, status = F("f-status").value, cov = F("f-cov").value;
+      let shown = 0;
+      for (const r of rows) {
+        const d = r.dataset;
+        const ok = (!text || d.name.toLowerCase().includes(text) || d.speakers.toLowerCase().includes(text))
+          && (!lang || d.lang === lang) && (!status || d.status === status)
+          && (!cov || (parseFloat(d.cov) >= 0 && parseFloat(d.cov) < parseFloat(cov)));
+        r.hidden = !ok;
+        if (ok) shown++;
+      }
+      F("f-count").textContent = `${shown} of ${rows.length} shown`;
+      localStorage.setItem("journeytape.list", JSON.stringify({ ...saved, text: F("f-text").value, lang, status, cov }));
+    }
+    function sortBy(th, dir) {
+      const key = th.dataset.sort, num = th.hasAttribute("data-num");
+      for (const h of table.querySelectorAll("th[data-sort]")) h.removeAttribute("aria-sort");
+      th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
+      const val = (r) => (num ? parseFloat(r.dataset[key]) : r.dataset[key].toLowerCase());
+      rows.sort((a, b) => (val(a) < val(b) ? -dir : val(a) > val(b) ? dir : 0));
+      rows.forEach((r) => body.appendChild(r));
+      saved.sort = key; saved.dir = dir;
+      localStorage.setItem("journeytape.list", JSON.stringify(saved));
+    }
+    table.querySelectorAll("th[data-sort]").forEach((th) => th.addEventListener("click", () =>
+      sortBy(th, th.getAttribute("aria-sort") === "ascending" ? -1 : 1)));
+    document.getElementById("listfilters").addEventListener("submit", (ev) => ev.preventDefault());
+    for (const id of ["f-text", "f-lang", "f-status", "f-cov"]) {
+      if (saved[id.slice(2)] !== undefined) F(id).value = saved[id.slice(2)];
+      F(id).addEventListener("input", filter);
+      F(id).addEventListener("change", filter);
+    }
+    const th = saved.sort && table.querySelector(`th[data-sort="${saved.sort}"]`);
+    if (th) sortBy(th, saved.dir || 1);
+    filter();
+  }
+
   const root = document.getElementById("interview");
   if (!root) return;
   const iid = root.dataset.iid;
