@@ -76,7 +76,7 @@ def test_search_hits_open_below_the_sticky_header_and_player(probe, served):
                 time.sleep(0.6)  # the waveform arrives and the page re-scrolls
 
                 def placed(seg=seg):
-                    bar = js(d, "return document.getElementById('playerbar')"
+                    bar = js(d, "return document.querySelector('.player')"
                                 ".getBoundingClientRect().bottom")  # fmt: skip
                     top = js(d, f"return document.getElementById('seg-{seg}')"
                                 ".getBoundingClientRect().top")  # fmt: skip
