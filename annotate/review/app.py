@@ -23,6 +23,7 @@ Security model (the transcripts are personal data):
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import hmac
 import mimetypes
@@ -105,12 +106,16 @@ def pieces(seg: SegmentView, tags: list[TagView]) -> list[Piece]:
         bounds = {b for b in bounds if not any(f.start_char < b < f.end_char for f in seg.fixes)}
     cuts = sorted(bounds)
     ss = sentence_starts(seg)
-    words = [w for w in seg.words if w.start_char >= 0]
+    words = sorted((w for w in seg.words if w.start_char >= 0), key=lambda w: w.start_char)
+    starts = [w.start_char for w in words]
+    fix_at = {f.start_char: f for f in seg.fixes}
     out: list[Piece] = []
     for p, q in zip(cuts, cuts[1:], strict=False):
-        fix = next((f for f in seg.fixes if f.start_char == p), None)
+        fix = fix_at.get(p)
         text = fix.new if fix else seg.original_text[p:q]
-        word = next((w for w in words if w.start_char <= p < w.end_char), None)
+        # the word holding offset p (words are located in order and do not overlap)
+        k = bisect.bisect_right(starts, p) - 1
+        word = words[k] if k >= 0 and p < words[k].end_char else None
         if word is None and fix is not None:
             word = next((w for w in words if w.start_char < q and w.end_char > p), None)
         covering = [t for t in visible if t.start_char <= p and t.end_char >= q]
@@ -539,7 +544,7 @@ def create_app(
         return w if w and w.strip() else None
 
     def segment_reply(iid: int, seg_id: int, **extra: Any):
-        view = ws().interview(iid)
+        view = ws().interview(iid, words=[seg_id])
         parts = _interview_parts(view)
         seg = view.segment(seg_id)
         return jsonify(

@@ -158,10 +158,8 @@
     SCORE: "255,127,14", EXPECTATION: "140,86,75", PEAK: "227,119,194" };
   const VALENCE = { pos: "44,160,44", neg: "214,39,40", neutral: "127,127,127" };
   let regions = null;
-  function drawRegions() {
-    if (!regions) return;
-    regions.clearRegions();
-    for (const c of document.querySelectorAll(".chip[data-tag]")) {
+  function addRegions(chips) {
+    for (const c of chips) {
       if (c.classList.contains("st-rejected")) continue;
       const start = parseFloat(c.dataset.t), end = parseFloat(c.dataset.te);
       if (!(end > start)) continue;
@@ -169,6 +167,18 @@
       const rgb = (val && VALENCE[val]) || COLORS[c.dataset.label] || "120,120,120";
       regions.addRegion({ start, end, color: `rgba(${rgb},0.28)`, drag: false, resize: false, id: "r-" + c.dataset.tag });
     }
+  }
+  function drawRegions() {
+    if (!regions) return;
+    regions.clearRegions();
+    addRegions(document.querySelectorAll(".chip[data-tag]"));
+  }
+  // after a decision only that segment's regions change
+  function redrawSegment(oldIds, segEl) {
+    if (!regions) return;
+    const gone = new Set(oldIds.map((id) => "r-" + id));
+    for (const r of regions.getRegions()) if (gone.has(r.id)) r.remove();
+    addRegions(segEl.querySelectorAll(".chip[data-tag]"));
   }
   if (waveEl && window.WaveSurfer && player) {
     fetch(waveEl.dataset.peaks, { credentials: "same-origin" })
@@ -192,24 +202,30 @@
   } else if (player && player.src) {
     player.controls = true; // no waveform: the browser's own controls
   }
-  let words = [];
-  function indexWords() {
-    words = Array.from(document.querySelectorAll(".seg .w[data-te]"))
-      .filter((el) => parseFloat(el.dataset.te) > parseFloat(el.dataset.t))
-      .map((el) => ({ el, t: parseFloat(el.dataset.t), te: parseFloat(el.dataset.te) }));
+  // segments by start time, for the follow-along (words are looked up in the playing segment
+  // only: indexing 25,000 words of a long interview after every decision cost a click 50 ms)
+  let segs = null;
+  function segList() {
+    if (!segs) segs = Array.from(document.querySelectorAll(".seg")).map((el) => ({ id: el.id, t: parseFloat(el.dataset.start), te: parseFloat(el.dataset.end) }));
+    return segs;
   }
-  indexWords();
+  function indexWords() { segs = null; }
   let current = [];
   function onTime() {
     const t = player.currentTime;
     current.forEach((el) => el.classList.remove("now", "playing"));
     current = [];
-    for (const w of words) {
-      if (w.t <= t && t < w.te) { w.el.classList.add("now"); current.push(w.el); }
+    const list = segList();
+    let lo = 0, hi = list.length - 1, hit = null;
+    while (lo <= hi) { // binary search: the last segment starting at or before t
+      const mid = (lo + hi) >> 1;
+      if (list[mid].t <= t) { hit = list[mid]; lo = mid + 1; } else hi = mid - 1;
     }
-    const seg = Array.from(document.querySelectorAll(".seg")).find(
-      (s) => parseFloat(s.dataset.start) <= t && t < parseFloat(s.dataset.end));
+    const seg = hit && t < hit.te ? document.getElementById(hit.id) : null;
     if (seg) {
+      for (const w of seg.querySelectorAll(".w[data-te]")) {
+        if (parseFloat(w.dataset.t) <= t && t < parseFloat(w.dataset.te)) { w.classList.add("now"); current.push(w); }
+      }
       seg.classList.add("playing"); current.push(seg);
       if (follow && follow.checked && !player.paused) {
         const r = seg.getBoundingClientRect();
@@ -304,11 +320,14 @@
       tpl.innerHTML = json.segment.trim(); // server-rendered with Jinja autoescape
       const fresh = tpl.content.firstElementChild;
       const old = document.getElementById(fresh.id);
-      if (old) old.replaceWith(fresh);
+      if (old) {
+        const oldIds = Array.from(old.querySelectorAll(".chip[data-tag]")).map((c) => c.dataset.tag);
+        old.replaceWith(fresh);
+        redrawSegment(oldIds, fresh);
+      }
     }
     if (json.sidebar) document.getElementById("sidebar").innerHTML = json.sidebar;
     indexWords();
-    drawRegions();
   }
 
   const dlgTag = document.getElementById("dlg-tag");
