@@ -491,6 +491,9 @@ def create_app(
             if t is None:
                 abort(404, "no such tag")
             c = media.clip_of_tag(view, t)
+        elif "start_char" not in request.args and "end_char" not in request.args:
+            seg = view.segment(arg_int("segment_id"))  # a whole segment (a search hit)
+            c = media.clip_of_span(view, seg.id, 0, len(seg.original_text))
         else:
             c = media.clip_of_span(
                 view, arg_int("segment_id"), arg_int("start_char"), arg_int("end_char")

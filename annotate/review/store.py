@@ -370,6 +370,8 @@ class Hit:
     #: list of (text, matched) pieces: the caller escapes the text (never trust it as HTML)
     pieces: list[tuple[str, bool]]
     tags: list[TagView]
+    #: what a person reads for each tag's value (checklist names), in the order of ``tags``
+    names: list[str] = field(default_factory=list)
 
 
 class Hits(list):
@@ -984,6 +986,7 @@ class Workspace:
                     view.speaker_label(seg.speaker),
                     _pieces(h) if h is not None else [(seg.text, False)],
                     seg_tags,
+                    [view.value_label(t) for t in seg_tags],
                 )
             )
             if len(hits) > limit:
