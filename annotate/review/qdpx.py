@@ -133,6 +133,8 @@ def code_value(view: InterviewView, t) -> tuple[str, str] | None:
     if t.label == "EMOTION":
         emotion = t.attrs.get("emotion") if isinstance(t.attrs.get("emotion"), str) else None
         key = emotion or t.value
+        if key and t.attrs.get("negated") is True:
+            key = f"not {key}"  # "not really happy" is no instance of joy
         return (key, key) if key else None
     return None
 

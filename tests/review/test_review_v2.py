@@ -253,3 +253,5 @@ def test_qdpx_has_flat_unique_source_names_and_no_double_listing(folder, tmp_pat
     assert not list(root.iter(f"{{{NS['q']}}}TextSource"))
     codes = {c.get("name") for c in root.iter(f"{{{NS['q']}}}Code")}
     assert "get the account on day one" not in codes and "GOAL" in codes
+    # emotions by emotion, a negated one as such ("not really happy" is no joy)
+    assert {"frustration", "not joy"} <= codes and "joy" not in codes
