@@ -401,6 +401,10 @@ def create_app(
     @app.get("/i/<int:iid>")
     def interview(iid: int):
         view = ws().interview(iid)
+        if view.annotated:
+            from .derive import warm
+
+            warm(view.language)  # the first tag edit then needs no wait for spaCy
         return page("interview.html", v=view, **_interview_parts(view))
 
     @app.get("/search")

@@ -11,6 +11,8 @@ once per process and language, on the first edit that needs it.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from functools import cache
 from typing import Any
 
@@ -21,13 +23,40 @@ DERIVED = {
 }
 
 
+_lock = threading.Lock()
+_warming: set[str] = set()
+
+
 @cache
-def _language_annotator(lang: str):
-    """The annotator's rules for ``lang`` with an empty checklist (only the value is parsed)."""
+def _build(lang: str):
     from journeytape.annotate.annotator import LanguageAnnotator
     from journeytape.annotate.guide import Guide
 
     return LanguageAnnotator(Guide(journey="review", languages=[lang], checklist=[]), lang)
+
+
+def _language_annotator(lang: str):
+    """The annotator's rules for ``lang`` with an empty checklist (only the value is parsed);
+    built once per process (a lock: the web app serves requests in threads)."""
+    with _lock:
+        return _build(lang)
+
+
+def warm(language: str | None) -> None:
+    """Load the rules for ``language`` in the background (the web app calls this when an
+    interview opens), so the first edit does not wait seconds for spaCy."""
+    lang = (language or "en").split("-")[0].lower()
+    with _lock:
+        if lang in _warming:
+            return
+        _warming.add(lang)
+
+    def load() -> None:
+        # no rules or no spaCy language: edits then carry no numbers
+        with contextlib.suppress(Exception):
+            _language_annotator(lang)
+
+    threading.Thread(target=load, name=f"derive-warm-{lang}", daemon=True).start()
 
 
 def _parse_score(la, value: str) -> dict[str, Any] | None:

@@ -25,13 +25,16 @@ document.addEventListener('securitypolicyviolation',
 
 
 def wait(predicate, timeout=8.0, what="condition"):
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+    )
 
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         try:
             value = predicate()
-        except (StaleElementReferenceException, AssertionError):
+        except (StaleElementReferenceException, NoSuchElementException, AssertionError):
             value = None
         if value:
             return value
@@ -217,10 +220,25 @@ def test_channel_from_the_checklist_and_deleting_an_own_tag(probe, served):
     wait(lambda: "covered" in css(d, 'tr[data-item="intranet"]').get_attribute("class"),
          what="intranet covered")  # fmt: skip
     mine = wait(lambda: css(d, '.chip.user[data-value="intranet"]'), what="the new chip")
-    mine.find_element("css selector", '[data-action="delete"]').click()
-    wait(lambda: not d.find_elements("css selector", '.chip.user[data-value="intranet"]'),
-         what="chip deleted")  # fmt: skip
+    # a value that is no checklist item: "other", typed; editing it keeps it
+    mine.find_element("css selector", '[data-action="edit"]').click()
+    Select(css(d, "#tag-item")).select_by_value("")
+    box = css(d, "#tag-value")
+    assert box.is_displayed()
+    box.clear()
+    box.send_keys("Slack")
+    css(d, "#tag-ok").click()
+    mine = wait(lambda: css(d, '.chip.user[data-value="Slack"]'), what="custom value")
+    mine.find_element("css selector", '[data-action="edit"]').click()
+    assert css(d, "#tag-value").get_attribute("value") == "Slack"
+    assert Select(css(d, "#tag-item")).first_selected_option.get_attribute("value") == ""
+    css(d, "#tag-ok").click()
+    time.sleep(0.5)
+    mine = wait(lambda: css(d, '.chip.user[data-value="Slack"]'), what="value kept")
     assert "missing" in css(d, 'tr[data-item="intranet"]').get_attribute("class")
+    mine.find_element("css selector", '[data-action="delete"]').click()
+    wait(lambda: not d.find_elements("css selector", '.chip.user[data-value="Slack"]'),
+         what="chip deleted")  # fmt: skip
 
 
 def test_interview_list_sorts_filters_and_summarises(probe, served):

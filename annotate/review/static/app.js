@@ -302,7 +302,6 @@
     }).join("").trim();
     return { segment_id: parseInt(segA.dataset.seg, 10), start_char: a, end_char: b, text, rect: r.getBoundingClientRect() };
   }
-  window.__readSelection = () => { const x = readSelection(); return x && { segment_id: x.segment_id, start_char: x.start_char, end_char: x.end_char, text: x.text }; };
   document.addEventListener("mouseup", (ev) => {
     if (ev.target.closest("#seltools") || ev.target.closest("dialog")) return;
     setTimeout(() => {
@@ -339,17 +338,23 @@
     const groups = itemSel ? Array.from(itemSel.querySelectorAll("optgroup")) : [];
     const group = groups.find((g) => g.dataset.kind === kind);
     document.getElementById("tag-item-row").hidden = !group;
-    document.getElementById("tag-value-row").hidden = !!group;
     groups.forEach((g) => { g.hidden = g !== group; g.disabled = g !== group; });
     if (group) {
       const opts = Array.from(group.querySelectorAll("option"));
-      const hit = opts.find((o) => o.value === value) || opts[0];
-      if (hit) itemSel.value = hit.value;
+      // a value that is no checklist item stays as it is ("other", typed below)
+      const hit = value ? opts.find((o) => o.value === value) : opts[0];
+      itemSel.value = hit ? hit.value : "";
     }
+    showValue();
+  }
+  function showValue() {
+    const row = document.getElementById("tag-item-row");
+    document.getElementById("tag-value-row").hidden = !row.hidden && itemSel.value !== "";
   }
   if (labelSel) labelSel.addEventListener("change", () => syncItem(null));
+  if (itemSel) itemSel.addEventListener("change", showValue);
   function tagValue() {
-    if (!document.getElementById("tag-item-row").hidden) return itemSel.value || null;
+    if (!document.getElementById("tag-item-row").hidden && itemSel.value) return itemSel.value;
     return document.getElementById("tag-value").value.trim() || null;
   }
   const dlgFix = document.getElementById("dlg-fix");
