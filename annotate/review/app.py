@@ -460,6 +460,18 @@ def create_app(
             abort(404, "no recording for this interview")
         return path
 
+    def quotes_ok(iid: int) -> bool:
+        """A clip is a quote: none leave the app for an interviewee whose consent excludes
+        quotes in reports (as in every export)."""
+        from journeytape.erasure import quotes_allowed_for_transcript
+
+        row = (
+            ws()
+            .conn.execute("SELECT transcript_path FROM interviews WHERE id = ?", (iid,))
+            .fetchone()
+        )
+        return quotes_allowed_for_transcript(row["transcript_path"] if row else None)
+
     def arg_int(name: str) -> int:
         raw = request.args.get(name, "")
         if not raw.isdigit() or int(raw) > MAX_ID:
@@ -489,6 +501,8 @@ def create_app(
         from . import media
 
         audio = recording(iid)
+        if not quotes_ok(iid):
+            abort(403, "the interviewee did not consent to quotes: no audio clips")
         view = ws().interview(iid)
         if tag_id is not None:
             t = next((t for t in view.tags if t.id == tag_id[:200]), None)
@@ -527,7 +541,7 @@ def create_app(
         items, views = [], {}
         for h in hits:
             audio = w.audio_path(h.interview_id)
-            if audio is None or not audio.is_file():
+            if audio is None or not audio.is_file() or not quotes_ok(h.interview_id):
                 continue
             v = views.get(h.interview_id) or views.setdefault(
                 h.interview_id, w.interview(h.interview_id)

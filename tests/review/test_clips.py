@@ -99,6 +99,34 @@ def test_a_reel_per_label_joins_clips_with_gaps_and_a_cue_sheet(client):
     assert client.get("/reel?label=NOPE").status_code == 400
 
 
+def test_no_clips_of_an_interviewee_who_did_not_consent_to_quotes(folder, tmp_path):
+    from journeytape.recorder.consent import ConsentRecord, purpose_text
+    from journeytape.transcribe.transcript import load_transcript, save_transcript
+
+    session = tmp_path / "sessions" / "2026-11-30_P01"
+    session.mkdir(parents=True)
+    ConsentRecord("P01", purpose_text(), quotes_in_reports=False).save(session)
+    (folder / "onboarding_en.wav").rename(session / "recording.wav")
+    tpath = folder / "onboarding_en.transcript.json"
+    t = load_transcript(tpath)
+    t.recording.path = str(session / "recording.wav")
+    save_transcript(t, tpath)
+    c = create_app(folder, token=TOKEN).test_client()
+    c.get(f"/?token={TOKEN}")
+    with Workspace(folder) as ws:
+        en, nl = ws.interview_id("onboarding_en"), ws.interview_id("laptop_nl")
+        assert ws.audio_path(en) is not None  # still listenable in the app
+        tag = ws.interview(en).tags[0]
+    assert c.get(f"/audio/{en}").status_code == 200
+    assert c.get(f"/clip/{en}/{tag.id}").status_code == 403
+    assert c.get(f"/clip/{en}?segment_id=1").status_code == 403
+    r = c.get("/reel?label=CHANNEL")
+    assert r.status_code == 200
+    cues = zipfile.ZipFile(io.BytesIO(r.data)).read("reel-CHANNEL.cues.csv").decode("utf-8-sig")
+    assert "laptop_nl" in cues and "onboarding_en" not in cues
+    assert c.get(f"/clip/{nl}?segment_id=1").status_code == 200
+
+
 def test_peaks_follow_the_loudness_and_are_cached_privately(client, folder):
     r = client.get(f"/peaks/{client.iid}")
     assert r.status_code == 200
