@@ -5,7 +5,8 @@ Everything goes through pydub over the decoded recording (ffmpeg decodes any for
 recorder or a phone produced). Clips decode only their own stretch (``start_second`` /
 ``duration``), so a clip from a two-hour recording costs what the clip costs. Peaks decode
 the whole recording once, downmixed to a low rate, and are cached in the workspace folder
-(0600), keyed by the recording's path, size and modification time.
+(0600), keyed by the recording's path, size and modification time; a withdrawal removes the
+peaks of a withdrawn (or vanished) recording.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 from journeytape.files import atomic_write_bytes
 
 from .store import WORKSPACE_DIR, InterviewView, TagView, WorkspaceError
+
+PEAKS_DIR = "peaks"
 
 #: decoded rate for peaks (the waveform needs the envelope, not the sound)
 PEAK_RATE = 4000
@@ -57,15 +60,16 @@ def _peaks_cache(folder: Path, audio: Path) -> Path:
 
     st = audio.stat()
     key = hashlib.sha256(f"{audio}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:24]
-    return folder / WORKSPACE_DIR / "peaks" / f"{key}.json"
+    return folder / WORKSPACE_DIR / PEAKS_DIR / f"{key}.json"
 
 
 def peaks(folder: Path, audio: Path) -> dict:
     """{"duration": s, "peaks": [0..1, ...]}: the loudest sample per bucket, normalised."""
     cache = _peaks_cache(folder, audio)
     try:
-        return json.loads(cache.read_text("utf-8"))
-    except (OSError, ValueError):
+        d = json.loads(cache.read_text("utf-8"))
+        return {"duration": d["duration"], "peaks": d["peaks"]}
+    except (OSError, ValueError, KeyError, TypeError):
         pass
     import numpy as np
 
@@ -78,7 +82,8 @@ def peaks(folder: Path, audio: Path) -> dict:
     scale = float(top.max()) or 1.0
     out = {"duration": round(duration, 3), "peaks": [round(float(x) / scale, 3) for x in top]}
     os.makedirs(cache.parent, mode=0o700, exist_ok=True)
-    atomic_write_bytes(cache, json.dumps(out).encode())
+    # the recording's path is kept so a withdrawal finds this file (annotate/review/erase.py)
+    atomic_write_bytes(cache, json.dumps({"audio": str(audio), **out}).encode())
     return out
 
 

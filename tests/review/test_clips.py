@@ -143,3 +143,35 @@ def test_peaks_follow_the_loudness_and_are_cached_privately(client, folder):
     assert len(gap) and gap.max() < 0.05
     cached = list((folder / ".journeytape" / "peaks").glob("*.json"))
     assert len(cached) == 1 and (cached[0].stat().st_mode & 0o777) == 0o600
+
+
+def test_withdrawal_removes_the_peaks_of_the_withdrawn_recording(folder, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from journeytape.files import atomic_write_json, sha256_file
+    from journeytape.recorder.consent import ConsentRecord, purpose_text
+
+    session = tmp_path / "sessions" / "2026-11-30_P01"
+    session.mkdir(parents=True)
+    (session / "recording.wav").write_bytes((folder / "onboarding_en.wav").read_bytes())
+    sha = sha256_file(session / "recording.wav")
+    ConsentRecord("P01", purpose_text()).save(session)
+    atomic_write_json(session / "session.json", {"pseudonym": "P01", "audio": {"sha256": sha}})
+    c = create_app(folder, token=TOKEN).test_client()
+    c.get(f"/?token={TOKEN}")
+    with Workspace(folder) as ws:
+        ids = [ws.interview_id(n) for n in ("onboarding_en", "laptop_nl")]
+    for iid in ids:
+        assert c.get(f"/peaks/{iid}").status_code == 200
+    cache = folder / ".journeytape" / "peaks"
+    assert len(list(cache.glob("*.json"))) == 2
+    r = subprocess.run(
+        [sys.executable, "-m", "journeytape", "withdraw", str(session), "--yes",
+         "--derived", str(folder)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    left = [json.loads(p.read_text())["audio"] for p in cache.glob("*.json")]
+    assert left == [str((folder / "laptop_nl.wav").resolve())]
