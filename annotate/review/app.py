@@ -64,7 +64,7 @@ _SENTENCE_END = re.compile(r"[.?!…]['\")\]]*$")
 # -- rendering helpers (pure, tested without a browser) ------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Piece:
     text: str
     s: int  # span in the segment's original text
@@ -118,14 +118,15 @@ def pieces(seg: SegmentView, tags: list[TagView]) -> list[Piece]:
         word = words[k] if k >= 0 and p < words[k].end_char else None
         if word is None and fix is not None:
             word = next((w for w in words if w.start_char < q and w.end_char > p), None)
-        covering = [t for t in visible if t.start_char <= p and t.end_char >= q]
+        covering = [t for t in visible if t.start_char <= p and t.end_char >= q] if visible else []
+        ids = [t.id for t in covering]
         prev = out[-1] if out else None
         if (
             word is None
             and fix is None
             and prev is not None
             and not prev.fixed
-            and prev.tags == [t.id for t in covering]
+            and prev.tags == ids
         ):
             # spaces and punctuation join the word before them: half the spans on a page
             prev.text += text
@@ -141,8 +142,8 @@ def pieces(seg: SegmentView, tags: list[TagView]) -> list[Piece]:
                 ss=ss[word.index] if word else (prev.ss if prev else seg.start),
                 word=word.index if word else None,
                 fixed=fix is not None,
-                labels=list(dict.fromkeys(t.label for t in covering)),
-                tags=[t.id for t in covering],
+                labels=list(dict.fromkeys(t.label for t in covering)) if covering else [],
+                tags=ids,
             )
         )
     return out
