@@ -79,9 +79,23 @@ def _parse_emotion(la, value: str) -> dict[str, Any] | None:
     if not hasattr(la, "emo_lower"):
         return None  # no journeytape rules for this language
     hits = la.emotion(la.nlp(value))
-    if not hits:
+    if hits:
+        return {k: v for k, v in hits[0].attrs.items() if k in DERIVED["EMOTION"]}
+    # an emotion's name rather than a word for it ("joy", "trust"): the lexicon's first entry
+    # of that emotion
+    entry = next(
+        (e for e in la.emotions.values() if e.emotion.casefold() == value.strip().casefold()),
+        None,
+    )
+    if entry is None:
         return None
-    return {k: v for k, v in hits[0].attrs.items() if k in DERIVED["EMOTION"]}
+    return {
+        "emotion": entry.emotion,
+        "polarity": entry.polarity,
+        "intensity": entry.intensity,
+        "negated": False,
+        "lexicon": entry.source,
+    }
 
 
 def derived_attrs(label: str, value: str | None, language: str | None) -> dict[str, Any]:

@@ -63,6 +63,9 @@ def test_edited_score_and_emotion_carry_the_numbers_of_the_new_value(ws):
     assert rows[happy.id].polarity is not None and rows[happy.id].polarity > 0.5  # was -0.3
     v = ws.interview(iid)
     assert not _tag(v, "EMOTION", "delighted").attrs.get("negated")
+    # an emotion's name works too
+    ws.edit_tag(iid, happy.id, "EMOTION", "joy")
+    assert exports.polarity(_tag(ws.interview(iid), "EMOTION", "joy")) > 0
     # parsed as the annotator parses transcripts: words and fractions, not only digits
     ws.edit_tag(iid, score.id, "SCORE", "seven out of ten")
     assert exports.score(_tag(ws.interview(iid), "SCORE")) == 7.0
