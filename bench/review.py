@@ -6,6 +6,11 @@ accept click (decision + re-rendered segment and side bar), a search, and the ex
 Baseline, measured in the same run: loading and validating the two JSON files, which any
 reader of them pays anyway.
 
+With Debian's chromium and chromium-driver installed it also measures what the researcher
+sees in a real (headless) browser: the page open until the transcript is usable
+(``load`` event), and an accept click until its chip shows the decision. Targets (issue
+#14): a two-hour interview opens in < 1 s, a decision round trip stays < 0.2 s.
+
     python -m bench review
 """
 
@@ -193,6 +198,7 @@ def main(argv: list[str]) -> int:
             ),
             5,
         )
+        browser = browser_times(app, iid, tag_ids[10:])
         t_csv = timed(lambda: exports.excerpts_csv(views))
         t_qdpx = timed(lambda: qdpx_bytes(views, include_audio=False))
         size = len(client.get(f"/i/{iid}").data)
@@ -214,7 +220,77 @@ def main(argv: list[str]) -> int:
         ("qdpx (validated, no audio)", t_qdpx),
     ):
         print(f"{name:<34}{t:>9.3f}{t / baseline:>12.1f}")
+    if browser is None:
+        print("browser: skipped (needs /usr/bin/chromium, /usr/bin/chromedriver and selenium)")
+    else:
+        print(f"{'browser: open the interview page':<34}{browser['open']:>9.3f}   (target < 1 s)")
+        print(
+            f"{'browser: accept click round trip':<34}{browser['click']:>9.3f}   (target < 0.2 s)"
+        )
     return 0
+
+
+def browser_times(app, iid: int, tag_ids: list[str]) -> dict[str, float] | None:
+    """Median page open (navigation start → load event) and accept round trip (click →
+    the chip shows "accepted") in headless Chromium, over the app served on loopback."""
+    import shutil
+    import threading
+
+    if not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()):
+        return None
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        return None
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1300,1000", "--no-first-run"):  # fmt: skip
+        opts.add_argument(arg)
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    try:
+        d.get(f"{url}/?token=bench")
+        opens = []
+        for _ in range(3):
+            d.get(f"{url}/i/{iid}")
+            opens.append(
+                d.execute_script(
+                    "const t = performance.getEntriesByType('navigation')[0];"
+                    " return (t.loadEventEnd || performance.now()) / 1000;"
+                )
+            )
+        clicks = []
+        for tid in tag_ids[:7]:
+            clicks.append(
+                d.execute_async_script(
+                    """
+                    const [tid, done] = arguments;
+                    const sel = `.chip[data-tag="${tid}"]`;
+                    const chip = document.querySelector(sel);
+                    chip.scrollIntoView();
+                    const t0 = performance.now();
+                    const check = () => {
+                      const c = document.querySelector(sel);
+                      const ok = c && c.classList.contains('st-accepted');
+                      if (ok) done((performance.now() - t0) / 1000);
+                      else requestAnimationFrame(check);
+                    };
+                    chip.querySelector('[data-action="accept"]').click();
+                    check();
+                    """,
+                    tid,
+                )
+            )
+        return {"open": statistics.median(opens), "click": statistics.median(clicks[1:])}
+    finally:
+        d.quit()
+        server.shutdown()
 
 
 if __name__ == "__main__":

@@ -179,26 +179,37 @@ class Cue:
 
 
 def _wrap(text: str) -> str:
-    """Break a cue into at most two lines near the middle."""
+    """Break a cue into at most two lines, at the space that makes the longer line shortest
+    (the middle space can leave 43 characters on one line where another gives 42)."""
     if len(text) <= CUE_LINE:
         return text
-    mid = len(text) // 2
     spaces = [i for i, ch in enumerate(text) if ch == " "]
     if not spaces:
         return text
-    cut = min(spaces, key=lambda i: abs(i - mid))
+    cut = min(spaces, key=lambda i: (max(i, len(text) - i - 1), abs(2 * i - len(text))))
     return text[:cut] + "\n" + text[cut + 1 :]
+
+
+def _fits(text: str) -> bool:
+    """Does ``text`` make a cue of at most two lines of ``CUE_LINE`` characters?"""
+    return len(text) <= CUE_CHARS and all(len(x) <= CUE_LINE for x in _wrap(text).split("\n"))
+
+
+def _prefix(label: str | None) -> str:
+    """What an SRT cue shows before the words (``Label: ``): it counts toward the lines."""
+    return f"{label}: " if label is not None else ""
 
 
 def _segment_cues(seg: Segment, label: str | None) -> list[Cue]:
     text = seg.text.strip()
-    if len(text) <= CUE_CHARS and seg.end - seg.start <= CUE_SECONDS or not seg.words:
+    head = _prefix(label)
+    if _fits(head + text) and seg.end - seg.start <= CUE_SECONDS or not seg.words:
         return [Cue(seg.start, seg.end, text, label)]
     cues: list[Cue] = []
     cur: list = []
     for w in seg.words:
         candidate = "".join(x.word for x in [*cur, w]).strip()
-        too_long = len(candidate) > CUE_CHARS or (cur and w.end - cur[0].start > CUE_SECONDS)
+        too_long = not _fits(head + candidate) or (cur and w.end - cur[0].start > CUE_SECONDS)
         if cur and too_long:
             cues.append(Cue(cur[0].start, cur[-1].end, "".join(x.word for x in cur).strip(), label))
             cur = []
@@ -228,7 +239,7 @@ def cues(t: Transcript) -> list[Cue]:
 def to_srt(t: Transcript) -> str:
     parts = []
     for i, c in enumerate(cues(t), 1):
-        text = _wrap(f"{c.label}: {c.text}" if c.label is not None else c.text)
+        text = _wrap(_prefix(c.label) + c.text)
         parts.append(f"{i}\n{srt_time(c.start)} --> {srt_time(c.end)}\n{text}\n")
     return "\n".join(parts)
 

@@ -23,6 +23,7 @@ Security model (the transcripts are personal data):
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import hmac
 import mimetypes
@@ -56,13 +57,15 @@ AUDIO_TYPES = {
     ".webm": "audio/webm",
 }
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+#: most quotes a search page lists (the page says so when there are more)
+SEARCH_LIMIT = 200
 _SENTENCE_END = re.compile(r"[.?!…]['\")\]]*$")
 
 
 # -- rendering helpers (pure, tested without a browser) ------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Piece:
     text: str
     s: int  # span in the segment's original text
@@ -104,22 +107,27 @@ def pieces(seg: SegmentView, tags: list[TagView]) -> list[Piece]:
         bounds = {b for b in bounds if not any(f.start_char < b < f.end_char for f in seg.fixes)}
     cuts = sorted(bounds)
     ss = sentence_starts(seg)
-    words = [w for w in seg.words if w.start_char >= 0]
+    words = sorted((w for w in seg.words if w.start_char >= 0), key=lambda w: w.start_char)
+    starts = [w.start_char for w in words]
+    fix_at = {f.start_char: f for f in seg.fixes}
     out: list[Piece] = []
     for p, q in zip(cuts, cuts[1:], strict=False):
-        fix = next((f for f in seg.fixes if f.start_char == p), None)
+        fix = fix_at.get(p)
         text = fix.new if fix else seg.original_text[p:q]
-        word = next((w for w in words if w.start_char <= p < w.end_char), None)
+        # the word holding offset p (words are located in order and do not overlap)
+        k = bisect.bisect_right(starts, p) - 1
+        word = words[k] if k >= 0 and p < words[k].end_char else None
         if word is None and fix is not None:
             word = next((w for w in words if w.start_char < q and w.end_char > p), None)
-        covering = [t for t in visible if t.start_char <= p and t.end_char >= q]
+        covering = [t for t in visible if t.start_char <= p and t.end_char >= q] if visible else []
+        ids = [t.id for t in covering]
         prev = out[-1] if out else None
         if (
             word is None
             and fix is None
             and prev is not None
             and not prev.fixed
-            and prev.tags == [t.id for t in covering]
+            and prev.tags == ids
         ):
             # spaces and punctuation join the word before them: half the spans on a page
             prev.text += text
@@ -135,8 +143,8 @@ def pieces(seg: SegmentView, tags: list[TagView]) -> list[Piece]:
                 ss=ss[word.index] if word else (prev.ss if prev else seg.start),
                 word=word.index if word else None,
                 fixed=fix is not None,
-                labels=list(dict.fromkeys(t.label for t in covering)),
-                tags=[t.id for t in covering],
+                labels=list(dict.fromkeys(t.label for t in covering)) if covering else [],
+                tags=ids,
             )
         )
     return out
@@ -147,8 +155,14 @@ def text_html(seg: SegmentView, tags: list[TagView]) -> Markup:
     interview has ~50,000 of them and a template loop would take seconds. Everything from
     the files is escaped."""
     out = []
+    by_id = {t.id: t for t in tags}
     for p in pieces(seg, tags):
         cls = "w" + "".join(f" hl-{escape(lab)}" for lab in p.labels)
+        if "EMOTION" in p.labels:
+            emos = [by_id[i] for i in p.tags if by_id[i].label == "EMOTION"]
+            cls += "".join(f" {v}" for v in dict.fromkeys(valence(t) for t in emos) if v)
+            if any(t.attrs.get("negated") for t in emos):
+                cls += " negated"
         if p.fixed:
             cls += " fixed"
         extra = ""
@@ -159,6 +173,15 @@ def text_html(seg: SegmentView, tags: list[TagView]) -> Markup:
             f'data-te="{p.te:g}" data-ss="{p.ss:g}"{extra}>{escape(p.text)}</span>'
         )
     return Markup("".join(out))
+
+
+def valence(t: TagView) -> str:
+    """CSS class for an emotion's direction: "pos" (relieved, delighted), "neg"
+    (frustrated), "neutral"; "" for other labels. Colour follows valence, not the label."""
+    p = exports.polarity(t)
+    if p is None:
+        return ""
+    return "pos" if p > 0.05 else "neg" if p < -0.05 else "neutral"
 
 
 def ts(seconds: float | None) -> str:
@@ -254,7 +277,11 @@ def create_app(
     )
     app.register_blueprint(journey_bp)
     app.jinja_env.globals.update(
-        ts=ts, LABELS=LABELS, LABEL_COLORS=exports.LABEL_COLORS, text_html=text_html
+        ts=ts,
+        LABELS=LABELS,
+        LABEL_COLORS=exports.LABEL_COLORS,
+        text_html=text_html,
+        valence=valence,
     )
 
     def ws() -> Workspace:
@@ -323,8 +350,10 @@ def create_app(
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Referrer-Policy"] = "no-referrer"
+        nonce = g.get("csp_nonce")
+        style = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
         resp.headers["Content-Security-Policy"] = (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"default-src 'self'; script-src 'self'; style-src {style}; img-src 'self' data:; "
             "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
             "frame-ancestors 'none'; form-action 'self'"
         )
@@ -348,19 +377,37 @@ def create_app(
             return make_response(message, exc.code, {"Content-Type": "text/plain; charset=utf-8"})
 
     def page(template: str, **kw: Any):
+        # a per-response nonce lets the vendored waveform player add its one <style> element
+        # (in its shadow DOM) without allowing inline styles in general
+        g.csp_nonce = secrets.token_urlsafe(16)
         return render_template(
-            template, csrf=app.config["CSRF"], reviewer=app.config["REVIEWER"], **kw
+            template,
+            csrf=app.config["CSRF"],
+            reviewer=app.config["REVIEWER"],
+            csp_nonce=g.csp_nonce,
+            **kw,
         )
 
     # -- pages -------------------------------------------------------------------------------
     @app.get("/")
     def index():
         w = ws()
-        return page("index.html", interviews=w.interviews(), folder=folder, orphans=w.orphans())
+        items = w.interviews()
+        return page(
+            "index.html",
+            interviews=items,
+            folder=folder,
+            orphans=w.orphans(),
+            summary=study_summary(w, items),
+        )
 
     @app.get("/i/<int:iid>")
     def interview(iid: int):
         view = ws().interview(iid)
+        if view.annotated:
+            from .derive import warm
+
+            warm(view.language)  # the first tag edit then needs no wait for spaCy
         return page("interview.html", v=view, **_interview_parts(view))
 
     @app.get("/search")
@@ -373,7 +420,11 @@ def create_app(
         role = request.args.get("role") or None
         if role not in (None, "interviewer", "respondent"):
             role = None
-        hits = ws().search(q, label=label, value=value, role=role) if (q or label or value) else []
+        hits = (
+            ws().search(q, label=label, value=value, role=role, limit=SEARCH_LIMIT)
+            if (q or label or value)
+            else []
+        )
         return page("search.html", q=q, label=label, value=value, role=role, hits=hits)
 
     @app.get("/audio/<int:iid>")
@@ -392,35 +443,121 @@ def create_app(
     def export(fmt: str):
         from flask import send_file
 
-        if fmt not in ("csv", "xlsx", "qdpx", "timeline.csv", "timeline.json", "md"):
+        if fmt not in exports.REGISTRY:
             abort(404)
         names = request.args.getlist("interview") or None
-        pending = request.args.get("pending", "1") != "0"
+        opts = exports.Options(
+            include_pending=request.args.get("pending", "1") != "0",
+            include_audio=request.args.get("audio", "1") != "0",
+        )
         views = exports.load_views(ws(), names)
+        name, mime, data = exports.download(ws(), fmt, views, opts)
         import io
-        import json
 
-        if fmt == "csv":
-            data, name, mime = exports.excerpts_csv(views, pending), "excerpts.csv", "text/csv"
-        elif fmt == "xlsx":
-            data = exports.excerpts_xlsx(views, pending)
-            name = "excerpts.xlsx"
-            mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        elif fmt == "md":
-            data = exports.markdown(views, pending).encode("utf-8")
-            name, mime = "report.md", "text/markdown"
-        elif fmt == "timeline.csv":
-            data, name, mime = exports.timeline_csv(views, pending), "timeline.csv", "text/csv"
-        elif fmt == "timeline.json":
-            data = json.dumps(exports.timeline_json(views, pending), ensure_ascii=False, indent=2)
-            data, name, mime = data.encode("utf-8"), "timeline.json", "application/json"
-        else:
-            from .qdpx import qdpx_bytes
-
-            audio = request.args.get("audio", "1") != "0"
-            data = qdpx_bytes(views, include_pending=pending, include_audio=audio)
-            name, mime = "journeytape.qdpx", "application/zip"
         return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True, download_name=name)
+
+    # -- audio: waveform peaks, clips, highlight reels (media.py, pydub) --------------------
+    def recording(iid: int) -> Path:
+        path = ws().audio_path(iid)
+        if path is None or not path.is_file():
+            abort(404, "no recording for this interview")
+        return path
+
+    def quotes_ok(iid: int) -> bool:
+        """A clip is a quote: none leave the app for an interviewee whose consent excludes
+        quotes in reports (as in every export)."""
+        from journeytape.erasure import quotes_allowed_for_transcript
+
+        row = (
+            ws()
+            .conn.execute("SELECT transcript_path FROM interviews WHERE id = ?", (iid,))
+            .fetchone()
+        )
+        return quotes_allowed_for_transcript(row["transcript_path"] if row else None)
+
+    def arg_int(name: str) -> int:
+        raw = request.args.get(name, "")
+        if not raw.isdigit() or int(raw) > MAX_ID:
+            abort(400, f"{name} must be a non-negative integer")
+        return int(raw)
+
+    def wav_reply(data: bytes, name: str):
+        import io
+
+        from flask import send_file
+
+        return send_file(io.BytesIO(data), mimetype="audio/wav", as_attachment=True,
+                         download_name=name)  # fmt: skip
+
+    @app.get("/peaks/<int:iid>")
+    def peaks(iid: int):
+        from . import media
+
+        resp = jsonify(media.peaks(folder, recording(iid)))
+        resp.headers["Cache-Control"] = "private, max-age=0"
+        return resp
+
+    @app.get("/clip/<int:iid>")
+    @app.get("/clip/<int:iid>/<tag_id>")
+    def clip(iid: int, tag_id: str | None = None):
+        """A tag (by id) or a selection (segment_id, start_char, end_char) as a WAV clip."""
+        from . import media
+
+        audio = recording(iid)
+        if not quotes_ok(iid):
+            abort(403, "the interviewee did not consent to quotes: no audio clips")
+        view = ws().interview(iid)
+        if tag_id is not None:
+            t = next((t for t in view.tags if t.id == tag_id[:200]), None)
+            if t is None:
+                abort(404, "no such tag")
+            c = media.clip_of_tag(view, t)
+        elif "start_char" not in request.args and "end_char" not in request.args:
+            seg = view.segment(arg_int("segment_id"))  # a whole segment (a search hit)
+            c = media.clip_of_span(view, seg.id, 0, len(seg.original_text))
+        else:
+            c = media.clip_of_span(
+                view, arg_int("segment_id"), arg_int("start_char"), arg_int("end_char")
+            )
+        data = media.wav_bytes(media.render_clip(audio, c))
+        return wav_reply(data, f"{_slug(view.name)}-{c.start:.1f}s-{_slug(c.label)}.wav")
+
+    @app.get("/reel")
+    def reel():
+        """A highlight reel: every tag of a label (and value), or every search hit, as one
+        WAV with a cue sheet (zip)."""
+        import io
+
+        from flask import send_file
+
+        from . import media
+
+        q = request.args.get("q", "")[:200]
+        label = request.args.get("label") or None
+        if label is not None and label not in LABELS:
+            abort(400, "unknown label")
+        value = (request.args.get("value") or "")[:100] or None
+        if not (q or label or value):
+            abort(400, "give a label, a value or search words")
+        w = ws()
+        hits = w.search(q, label=label, value=value, limit=media.MAX_REEL_CLIPS)
+        items, views = [], {}
+        for h in hits:
+            audio = w.audio_path(h.interview_id)
+            if audio is None or not audio.is_file() or not quotes_ok(h.interview_id):
+                continue
+            v = views.get(h.interview_id) or views.setdefault(
+                h.interview_id, w.interview(h.interview_id)
+            )
+            if label or value:
+                items += [(audio, media.clip_of_tag(v, t)) for t in h.tags]
+            else:
+                seg = v.segment(h.segment_id)
+                items.append((audio, media.clip_of_span(v, seg.id, 0, len(seg.original_text))))
+        name = _slug("reel-" + "-".join(x for x in (label, value, q) if x))
+        data = media.reel_zip(items[: media.MAX_REEL_CLIPS], name)
+        return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
+                         download_name=f"{name}.zip")  # fmt: skip
 
     # -- API: every call is one committed decision ---------------------------------------------
     def body() -> dict[str, Any]:
@@ -431,7 +568,7 @@ def create_app(
         return w if w and w.strip() else None
 
     def segment_reply(iid: int, seg_id: int, **extra: Any):
-        view = ws().interview(iid)
+        view = ws().interview(iid, words=[seg_id])
         parts = _interview_parts(view)
         seg = view.segment(seg_id)
         return jsonify(
@@ -469,8 +606,10 @@ def create_app(
                 who(data),
             )
             status = "accepted"
+        elif action == "delete":
+            seg_id, status = w.delete_tag(iid, tag_id, who(data)), "deleted"
         else:
-            abort(400, "action must be accept, reject, reset or edit")
+            abort(400, "action must be accept, reject, reset, edit or delete")
         return segment_reply(iid, seg_id, tag={"id": tag_id, "status": status})
 
     @app.post("/api/i/<int:iid>/tags")
@@ -576,6 +715,44 @@ def _interview_parts(view: InterviewView) -> dict[str, Any]:
             lab: sum(1 for t in view.tags if t.label == lab and t.visible) for lab in LABELS
         },
     }
+
+
+def study_summary(w: Workspace, items: list) -> dict[str, Any]:
+    """What the whole study looks like: counts, hours, review progress, and per checklist
+    item how many interviews talked about it (the gaps a researcher plans the next ones by)."""
+    import json
+
+    names: dict[str, tuple[str, str]] = {}
+    for row in w.conn.execute("SELECT coverage FROM interviews WHERE present = 1"):
+        for ci in json.loads(row["coverage"]):
+            names.setdefault(ci["item"], (ci["label"], ci["kind"]))
+    annotated = [i for i in items if i.checklist]
+    coverage = [
+        {
+            "item": item,
+            "label": label,
+            "kind": kind,
+            "interviews": sum(1 for i in annotated if item in i.covered_items),
+        }
+        for item, (label, kind) in names.items()
+    ]
+    coverage.sort(key=lambda c: (c["interviews"], c["label"]))
+    return {
+        "interviews": len(items),
+        "hours": sum(i.duration or 0 for i in items) / 3600,
+        "tags": sum(i.n_tags for i in items),
+        "decided": sum(i.n_decided for i in items),
+        "reviewed": sum(1 for i in items if i.status == "reviewed"),
+        "annotated": len(annotated),
+        "languages": sorted({i.language or "?" for i in items}),
+        "statuses": sorted({i.status for i in items}),
+        "coverage": coverage,
+    }
+
+
+def _slug(text: str) -> str:
+    """A file-name-safe version of a name or label (download names)."""
+    return re.sub(r"[^\w.-]+", "_", text).strip("._")[:80] or "clip"
 
 
 def random_loopback() -> str:

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import typer
 
-FORMAT_HELP = (
-    "csv: tagged excerpts (quote, label, value, interview, speaker, start/end); "
-    "xlsx: the same plus timeline and coverage sheets; "
-    "qdpx: REFI-QDA project for QualCoder, ATLAS.ti, MAXQDA, NVivo; "
-    "timeline: touchpoints in order with emotion valence and scores (.csv and .json); "
-    "md: Markdown report."
-)
+
+def format_help() -> str:
+    """Every export format with its help, from the one registry (exports.REGISTRY)."""
+    from . import exports
+
+    return "; ".join(f"{f.name}: {f.help}" for f in exports.REGISTRY.values()) + "."
 
 
 def register(app: typer.Typer) -> None:
@@ -92,7 +91,7 @@ def register(app: typer.Typer) -> None:
     def export(
         folder: Path = typer.Argument(..., help="Folder reviewed with `journeytape review`."),
         fmt: list[str] = typer.Option(
-            ["csv"], "--format", "-f", help=FORMAT_HELP + " Repeat for several."
+            ["csv"], "--format", "-f", help=format_help() + " Repeat for several."
         ),
         out: Path = typer.Option(
             None,
@@ -110,7 +109,8 @@ def register(app: typer.Typer) -> None:
             True, "--audio/--no-audio", help="qdpx: put the recordings in the project."
         ),
     ) -> None:
-        """Export reviewed tags: excerpts, REFI-QDA project, journey timeline, report.
+        """Export reviewed tags (excerpts, REFI-QDA project, journey timeline, report) and
+        corrected transcripts.
 
         Rejected tags are left out; edits, added tags, corrected words and renamed speakers
         are applied. Examples:
@@ -118,6 +118,8 @@ def register(app: typer.Typer) -> None:
           journeytape export transcripts/ -f qdpx -o study.qdpx
 
           journeytape export transcripts/ -f csv -f xlsx -f timeline -f md
+
+          journeytape export transcripts/ -f corrected -o corrected/
         """
         from rich.console import Console
 
@@ -140,7 +142,8 @@ def register(app: typer.Typer) -> None:
                 for err in report.errors:
                     console.print(f"[red]skipped[/red] {err}")
                 for f in dict.fromkeys(fmt):
-                    if out is not None and len(fmt) == 1 and out.suffix:
+                    layout = exports.get_format(f).layout
+                    if out is not None and len(fmt) == 1 and (out.suffix or layout == "folder"):
                         target = out
                     else:
                         target = (out or folder / "exports") / exports.default_name(f)

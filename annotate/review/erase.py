@@ -139,3 +139,22 @@ def erase_exports(subject: Subject, folder: Path, erasure: Erasure) -> None:
                     folder,
                     f"rewrote export {e['path']} without the interview ({len(left)} remain)",
                 )
+
+
+@register("review-peaks")
+def erase_peaks(subject: Subject, folder: Path, erasure: Erasure) -> None:
+    """Waveform peaks cached by the review app (``.journeytape/peaks/``, see media.py): an
+    envelope of the recording. Removed when their recording is the session's or is gone (the
+    recordings eraser ran first), or when the file cannot be read."""
+    import json
+
+    from .media import PEAKS_DIR
+
+    for root in _workspaces(folder):
+        for p in sorted((root / WORKSPACE_DIR / PEAKS_DIR).glob("*.json")):
+            try:
+                audio = Path(json.loads(p.read_text("utf-8"))["audio"])
+            except (OSError, ValueError, KeyError, TypeError):
+                audio = None
+            if audio is None or not audio.exists() or subject.session in audio.resolve().parents:
+                erasure.remove(p, folder, subject)

@@ -3,16 +3,24 @@
 A ``.qdpx`` is a zip holding ``project.qde`` (XML in the ``urn:QDA-XML:project:1.0``
 namespace, REFI-QDA Project.xsd) and a ``Sources/`` folder. What journeytape puts in it:
 
-- **Codebook**: one code per label (CHANNEL, EMOTION, ...) with one sub-code per normalised
-  value (``service_desk``, ``frustration``, ...); a tag without value is coded with its label.
+- **Codebook**: one code per label (CHANNEL, EMOTION, ...). Labels with a closed set of values
+  get a sub-code per value: CHANNEL and TOUCHPOINT per checklist item (named as the guide names
+  it), EMOTION per emotion (``frustration``, ``joy``). Free-text values (a GOAL phrase, a SCORE
+  number, an EXPECTATION) are coded with their label and written in the coding's description:
+  a code per phrase would bury the codebook.
 - **Users**: the auto-tagger and every reviewer; a coding's ``creatingUser`` says who stands
   behind it (the reviewer who accepted, edited or added it, or the auto-tagger if pending).
-- **TextSource** per interview: the transcript as plain UTF-8 text (one paragraph per speaker
-  turn, ``[m:ss] Speaker: ...``) with a ``PlainTextSelection`` + ``Coding`` per tag.
-  Positions count Unicode characters, as the standard asks. Every tool imports this part.
-- **AudioSource** per interview (unless ``include_audio=False``): the recording, and its
-  ``Transcript`` (the same text) with a ``SyncPoint`` at the start and end of every segment,
-  so tools that support synchronised transcripts can jump from text to audio.
+- With its recording (the default): an **AudioSource** per interview holding its
+  ``Transcript`` (plain UTF-8 text, one paragraph per speaker turn, ``[m:ss] Speaker: ...``)
+  with a ``SyncPoint`` at the start and end of every segment and a ``TranscriptSelection`` +
+  ``Coding`` per tag. The transcript is not also written as a text source: importers list the
+  audio's transcript as a document of its own, so it would appear twice.
+- Without recording (``include_audio=False`` or no audio found): a **TextSource** per
+  interview, the same text with a ``PlainTextSelection`` + ``Coding`` per tag.
+  Positions count Unicode characters, as the standard asks.
+- Source names are flat and unique (``site_a/interview_en`` → ``site_a_interview_en``; two
+  recordings both called ``interview.wav`` get distinct names): importers write each source
+  to a file of that name in one folder.
 - **Variables** language, duration and review status, as values on each text source.
 
 GUIDs are derived from the content (uuid5), so exporting twice gives the same ids.
@@ -23,6 +31,7 @@ REFI) when lxml is installed; an invalid project is never written.
 from __future__ import annotations
 
 import io
+import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
@@ -113,6 +122,99 @@ def _sub(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
     )
 
 
+#: labels whose values form a closed set, so each value can be a code of its own
+CODED_VALUES = ("CHANNEL", "TOUCHPOINT", "EMOTION")
+
+
+def code_value(view: InterviewView, t) -> tuple[str, str] | None:
+    """(value key, code name) of a tag's sub-code, or None to code it with its label only."""
+    if t.label in ("CHANNEL", "TOUCHPOINT") and t.value:
+        return t.value, view.value_label(t)
+    if t.label == "EMOTION":
+        emotion = t.attrs.get("emotion") if isinstance(t.attrs.get("emotion"), str) else None
+        key = emotion or t.value
+        if key and t.attrs.get("negated") is True:
+            key = f"not {key}"  # "not really happy" is no instance of joy
+        return (key, key) if key else None
+    return None
+
+
+def source_names(names: list[str]) -> dict[str, str]:
+    """Flat source names: importers store each source as a file of that name in one folder,
+    so ``site_a/interview_en`` must not name a sub-folder."""
+    return {
+        n: re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "_", n).strip(" ._") or "interview" for n in names
+    }
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name (2)`` … when a source of that name exists (importers reject
+    duplicate source names, e.g. two recordings both called ``interview.wav``)."""
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    out, k = name, 2
+    while out.casefold() in taken:
+        out = f"{stem} ({k}){dot}{ext}" if dot else f"{name} ({k})"
+        k += 1
+    taken.add(out.casefold())
+    return out
+
+
+@dataclass
+class _Sel:
+    tag_id: str
+    start: int
+    end: int
+    t0: float
+    t1: float
+    who: str
+    when: str
+    description: str
+    code: str
+
+
+def _codings(view: InterviewView, st: SourceText, include_pending, user_guid, auto, code_guid):
+    """One selection per selected tag: character span in ``st.text``, coder and code."""
+    by_seg = {s.id: s for s in view.segments}
+    for t in selected_tags(view, include_pending):
+        seg = by_seg.get(t.segment_id)
+        if seg is None:
+            continue
+        base = st.offsets[seg.id]
+        start = base + seg.map_char(t.start_char)
+        end = base + seg.map_char(t.end_char, end=True)
+        if end <= start:
+            continue
+        who = user_guid.get(t.who or "", auto) if t.status == "accepted" else auto
+        bits = [
+            f"{t.label}={t.value}" if t.value else t.label,
+            f"status {t.status}",
+            f"{_ts(t.start)}-{_ts(t.end)}",
+            f"rule {t.rule}",
+            f"confidence {t.confidence:.2f}",
+        ]
+        if (sc := score(t)) is not None:
+            bits.append(f"score {sc:g}/10")
+        if "polarity" in t.attrs:
+            bits.append(f"polarity {t.attrs['polarity']}")
+        if t.note:
+            bits.append(f"note: {t.note}")
+        key = code_value(view, t)
+        code = code_guid.get((t.label, key[0] if key else None)) or code_guid[(t.label, None)]
+        yield _Sel(t.id, start, end, t.start, t.end, who, _dt(t.at), "; ".join(bits), code)
+
+
+def _coding(el: ET.Element, name: str, sel: _Sel) -> None:
+    _sub(el, "Description").text = sel.description
+    coding = _sub(
+        el,
+        "Coding",
+        guid=guid("coding", name, sel.tag_id),
+        creatingUser=sel.who,
+        creationDateTime=sel.when,
+    )
+    _sub(coding, "CodeRef", targetGUID=sel.code)
+
+
 def build_project(
     views: list[InterviewView],
     *,
@@ -151,12 +253,13 @@ def build_project(
     for p, g in user_guid.items():
         _sub(users, "User", guid=g, name=p)
 
-    # codebook: label -> values seen in the selected tags
-    values: dict[str, set[str]] = {label: set() for label in LABELS}
+    # codebook: label -> sub-codes seen in the selected tags (closed value sets only)
+    values: dict[str, dict[str, str]] = {label: {} for label in LABELS}
     for v in views:
         for t in selected_tags(v, include_pending):
-            if t.value:
-                values[t.label].add(t.value)
+            key = code_value(v, t)
+            if key is not None:
+                values[t.label][key[0]] = key[1]
     code_guid: dict[tuple[str, str | None], str] = {}
     names_used: set[str] = set(LABELS)
     codes = _sub(_sub(root, "CodeBook"), "Codes")
@@ -171,9 +274,9 @@ def build_project(
             color=LABEL_COLORS[label],
         )
         _sub(c, "Description").text = f"journeytape label {label}"
-        for value in sorted(values[label]):
+        for value, shown in sorted(values[label].items(), key=lambda kv: kv[1].casefold()):
             # some tools require unique code names across the whole codebook
-            name = value if value not in names_used else f"{label}: {value}"
+            name = shown if shown not in names_used else f"{label}: {shown}"
             names_used.add(name)
             code_guid[(label, value)] = guid("code", label, value)
             _sub(
@@ -193,123 +296,122 @@ def build_project(
 
     sources = _sub(root, "Sources")
     auto = user_guid[AUTO_TAGGER]
+    names = source_names([v.name for v in views])
+    taken: set[str] = set()
     for v in views:
         st = source_text(v)
-        text_guid = guid("text", v.name, st.text)
-        members[f"Sources/{text_guid}.txt"] = st.text.encode("utf-8")
-        ts = _sub(
-            sources,
-            "TextSource",
-            guid=text_guid,
-            name=v.name,
-            plainTextPath=f"internal://{text_guid}.txt",
-            creatingUser=auto,
-            creationDateTime=created,
-        )
-        _sub(ts, "Description").text = (
-            f"Interview {v.name}, transcribed and auto-tagged by journeytape; "
-            f"language {v.language}."
-        )
-        by_seg = {s.id: s for s in v.segments}
-        for t in selected_tags(v, include_pending):
-            seg = by_seg.get(t.segment_id)
-            if seg is None:
-                continue
-            base = st.offsets[seg.id]
-            start = base + seg.map_char(t.start_char)
-            end = base + seg.map_char(t.end_char, end=True)
-            if end <= start:
-                continue
-            who = user_guid.get(t.who or "", auto) if t.status == "accepted" else auto
-            when = _dt(t.at)
-            sel = _sub(
-                ts,
-                "PlainTextSelection",
-                guid=guid("sel", v.name, t.id),
-                name=st.text[start:end][:60],
-                startPosition=str(start),
-                endPosition=str(end),
-                creatingUser=who,
-                creationDateTime=when,
-            )
-            bits = [
-                f"{t.label}={t.value}" if t.value else t.label,
-                f"status {t.status}",
-                f"{_ts(t.start)}-{_ts(t.end)}",
-                f"rule {t.rule}",
-                f"confidence {t.confidence:.2f}",
-            ]
-            if (sc := score(t)) is not None:
-                bits.append(f"score {sc:g}/10")
-            if "polarity" in t.attrs:
-                bits.append(f"polarity {t.attrs['polarity']}")
-            if t.note:
-                bits.append(f"note: {t.note}")
-            _sub(sel, "Description").text = "; ".join(bits)
-            coding = _sub(
-                sel,
-                "Coding",
-                guid=guid("coding", v.name, t.id),
-                creatingUser=who,
-                creationDateTime=when,
-            )
-            _sub(
-                coding,
-                "CodeRef",
-                targetGUID=code_guid[(t.label, t.value)]
-                if (t.label, t.value) in code_guid
-                else code_guid[(t.label, None)],
-            )
+        audio = Path(v.audio_path) if include_audio and v.audio_path else None
+        if audio is not None and not audio.is_file():
+            audio = None
         decided = sum(1 for t in v.tags if t.status != "pending")
-        for name, el, val in (
+        variable_values = (
             ("language", "TextValue", v.language or ""),
             ("duration_seconds", "FloatValue", f"{(v.duration or 0):.3f}"),
             ("review", "TextValue", f"{decided} of {len(v.tags)} tags reviewed"),
-        ):
-            vv = _sub(ts, "VariableValue")
-            _sub(vv, "VariableRef", targetGUID=var_guid[name])
-            _sub(vv, el).text = val
-
-        if include_audio and v.audio_path and Path(v.audio_path).is_file():
-            audio = Path(v.audio_path)
-            audio_guid = guid("audio", v.name, audio.name)
-            members[f"Sources/{audio_guid}{audio.suffix.lower()}"] = audio
-            au = _sub(
+        )
+        if audio is None:
+            text_guid = guid("text", v.name, st.text)
+            members[f"Sources/{text_guid}.txt"] = st.text.encode("utf-8")
+            src = _sub(
                 sources,
-                "AudioSource",
-                guid=audio_guid,
-                name=audio.name,
-                path=f"internal://{audio_guid}{audio.suffix.lower()}",
+                "TextSource",
+                guid=text_guid,
+                name=_unique(names[v.name], taken),
+                plainTextPath=f"internal://{text_guid}.txt",
                 creatingUser=auto,
                 creationDateTime=created,
             )
-            _sub(au, "Description").text = f"Recording of interview {v.name}"
-            tr_guid = guid("transcript", v.name, st.text)
-            members[f"Sources/{tr_guid}.txt"] = st.text.encode("utf-8")
-            tr = _sub(
-                au,
-                "Transcript",
-                guid=tr_guid,
-                name=f"{v.name}.txt",
-                plainTextPath=f"internal://{tr_guid}.txt",
-                creatingUser=auto,
-                creationDateTime=created,
+            _sub(src, "Description").text = (
+                f"Interview {v.name}, transcribed and auto-tagged by journeytape; "
+                f"language {v.language}."
             )
-            for seg_id, a, b, t0, t1 in st.spans:
+            for sel in _codings(v, st, include_pending, user_guid, auto, code_guid):
+                el = _sub(
+                    src,
+                    "PlainTextSelection",
+                    guid=guid("sel", v.name, sel.tag_id),
+                    name=st.text[sel.start : sel.end][:60],
+                    startPosition=str(sel.start),
+                    endPosition=str(sel.end),
+                    creatingUser=sel.who,
+                    creationDateTime=sel.when,
+                )
+                _coding(el, v.name, sel)
+            for name, kind, val in variable_values:
+                vv = _sub(src, "VariableValue")
+                _sub(vv, "VariableRef", targetGUID=var_guid[name])
+                _sub(vv, kind).text = val
+            continue
+
+        audio_guid = guid("audio", v.name, audio.name)
+        suffix = audio.suffix.lower()
+        members[f"Sources/{audio_guid}{suffix}"] = audio
+        audio_name = _unique(names[v.name] + suffix, taken)
+        au = _sub(
+            sources,
+            "AudioSource",
+            guid=audio_guid,
+            name=audio_name,
+            path=f"internal://{audio_guid}{suffix}",
+            creatingUser=auto,
+            creationDateTime=created,
+        )
+        _sub(au, "Description").text = (
+            f"Interview {v.name} (recording {audio.name}), transcribed and auto-tagged by "
+            f"journeytape; language {v.language}."
+        )
+        tr_guid = guid("transcript", v.name, st.text)
+        members[f"Sources/{tr_guid}.txt"] = st.text.encode("utf-8")
+        tr = _sub(
+            au,
+            "Transcript",
+            guid=tr_guid,
+            name=f"{audio_name}.txt",
+            plainTextPath=f"internal://{tr_guid}.txt",
+            creatingUser=auto,
+            creationDateTime=created,
+        )
+        for seg_id, a, b, t0, t1 in st.spans:
+            _sub(
+                tr,
+                "SyncPoint",
+                guid=guid("sync", v.name, seg_id, "start"),
+                timeStamp=str(round(t0 * 1000)),
+                position=str(a),
+            )
+            _sub(
+                tr,
+                "SyncPoint",
+                guid=guid("sync", v.name, seg_id, "end"),
+                timeStamp=str(round(t1 * 1000)),
+                position=str(b),
+            )
+        sels = list(_codings(v, st, include_pending, user_guid, auto, code_guid))
+        for sel in sels:  # a selection runs between two sync points of its own
+            for edge, pos, secs in (("from", sel.start, sel.t0), ("to", sel.end, sel.t1)):
                 _sub(
                     tr,
                     "SyncPoint",
-                    guid=guid("sync", v.name, seg_id, "start"),
-                    timeStamp=str(round(t0 * 1000)),
-                    position=str(a),
+                    guid=guid("sync", v.name, sel.tag_id, edge),
+                    timeStamp=str(round(secs * 1000)),
+                    position=str(pos),
                 )
-                _sub(
-                    tr,
-                    "SyncPoint",
-                    guid=guid("sync", v.name, seg_id, "end"),
-                    timeStamp=str(round(t1 * 1000)),
-                    position=str(b),
-                )
+        for sel in sels:
+            el = _sub(
+                tr,
+                "TranscriptSelection",
+                guid=guid("sel", v.name, sel.tag_id),
+                name=st.text[sel.start : sel.end][:60],
+                fromSyncPoint=guid("sync", v.name, sel.tag_id, "from"),
+                toSyncPoint=guid("sync", v.name, sel.tag_id, "to"),
+                creatingUser=sel.who,
+                creationDateTime=sel.when,
+            )
+            _coding(el, v.name, sel)
+        for name, kind, val in variable_values:
+            vv = _sub(au, "VariableValue")
+            _sub(vv, "VariableRef", targetGUID=var_guid[name])
+            _sub(vv, kind).text = val
 
     _sub(root, "Description").text = (
         "Exported by journeytape from reviewed, auto-tagged interview transcripts. "

@@ -24,7 +24,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +35,8 @@ from journeytape.annotate.annotations import SUFFIX as ANNOTATIONS_SUFFIX
 from journeytape.files import sha256_file
 from journeytape.transcribe.transcript import SUFFIX as TRANSCRIPT_SUFFIX
 from journeytape.transcribe.transcript import TranscriptError, load_transcript
+
+from .derive import DERIVED, apply_derived, derived_attrs
 
 WORKSPACE_DIR = ".journeytape"
 DB_NAME = "workspace.sqlite"
@@ -70,6 +72,8 @@ WORD_FIX = (
 SPEAKER_RENAME = "speaker_rename"  # target: speaker id; payload {"label"}
 KINDS = (TAG_STATUS, TAG_EDIT, TAG_ADD, WORD_FIX, SPEAKER_RENAME)
 STATUSES = ("pending", "accepted", "rejected")
+#: longest span a word correction replaces, and longest replacement (a phrase, not a page)
+MAX_FIX_CHARS = 200
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -287,6 +291,10 @@ class InterviewSummary:
     checklist: int
     audio_path: str | None
     stale: bool = False
+    #: speaker names (after renames), for the list's filter
+    speakers: list[str] = field(default_factory=list)
+    #: checklist item ids this interview covers (after review), for the study summary
+    covered_items: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -320,6 +328,19 @@ class InterviewView:
                 return s
         raise WorkspaceError(f"interview {self.name!r} has no segment {seg_id}")
 
+    def value_label(self, t: TagView) -> str:
+        """What a person reads for a tag's value: the checklist item's name for CHANNEL and
+        TOUCHPOINT ("laptop delivered", not ``laptop_delivered``), else the value."""
+        if t.label in ("CHANNEL", "TOUCHPOINT"):
+            for c in self.coverage:
+                if c.item == t.value:
+                    return c.label
+        return t.value or ""
+
+    def checklist_choices(self, kind: str) -> list[tuple[str, str]]:
+        """(id, name) of the guide's checklist items of ``kind`` ("channel"/"touchpoint")."""
+        return [(c.item, c.label) for c in self.coverage if c.kind == kind]
+
     def tags_by_segment(self) -> dict[int, list[TagView]]:
         out: dict[int, list[TagView]] = {}
         for t in self.tags:
@@ -349,6 +370,15 @@ class Hit:
     #: list of (text, matched) pieces: the caller escapes the text (never trust it as HTML)
     pieces: list[tuple[str, bool]]
     tags: list[TagView]
+    #: what a person reads for each tag's value (checklist names), in the order of ``tags``
+    names: list[str] = field(default_factory=list)
+
+
+class Hits(list):
+    """Search hits; ``truncated`` says the search stopped at its limit (more exist)."""
+
+    truncated: bool = False
+    limit: int = 0
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -521,7 +551,7 @@ class Workspace:
                     ensure_ascii=False,
                 ),
                 json.dumps(annotations.pipeline) if annotations else None,
-                annotations.transcript.get("sha256") if annotations else None,
+                _annotated_for(annotations, transcript, t_sha),
                 now(),
             )
             if row is None:
@@ -642,7 +672,7 @@ class Workspace:
             "SELECT * FROM decisions WHERE interview = ? ORDER BY id", (name,)
         ).fetchall()
 
-    def interview(self, iid: int, *, words: bool = True) -> InterviewView:
+    def interview(self, iid: int, *, words: bool | Collection[int] = True) -> InterviewView:
         """The interview as a reviewer sees it: every decision applied.
 
         ``words=False`` skips the word timestamps (most of the work on long interviews) for
@@ -657,11 +687,27 @@ class Workspace:
             latest[(d["kind"], d["target"])] = d
 
         segments: list[SegmentView] = []
-        cols = "seg_id, start, end, speaker, text" + (", words" if words else "")
+        # words=<segment ids>: word timestamps of those segments only (one decision re-renders
+        # one segment: parsing 25,000 words of a two-hour interview for it cost 70 ms)
+        every = words is True
+        some = set() if isinstance(words, bool) else set(words)
+        cols = "seg_id, start, end, speaker, text" + (", words" if every else "")
+        parsed: dict[int, str] = {}
+        if some:
+            marks = ",".join("?" * len(some))
+            parsed = {
+                r[0]: r[1]
+                for r in self.conn.execute(
+                    f"SELECT seg_id, words FROM segments WHERE interview_id = ?"
+                    f" AND seg_id IN ({marks})",
+                    (iid, *some),
+                )
+            }
         for s in self.conn.execute(
             f"SELECT {cols} FROM segments WHERE interview_id = ? ORDER BY start, seg_id", (iid,)
         ):
-            ws = [WordView(i, *w) for i, w in enumerate(json.loads(s["words"]))] if words else []
+            raw = s["words"] if every else parsed.get(s["seg_id"])
+            ws = [WordView(i, *w) for i, w in enumerate(json.loads(raw))] if raw else []
             segments.append(
                 SegmentView(s["seg_id"], s["start"], s["end"], s["speaker"], s["text"], ws)
             )
@@ -721,6 +767,8 @@ class Workspace:
             if kind != TAG_ADD:
                 continue
             p = json.loads(d["payload"])
+            if p.get("deleted"):
+                continue  # its author deleted it
             seg = by_id.get(p["segment_id"])
             if seg is None or p["end_char"] > len(seg.original_text):
                 orphans.append({"interview": name, "kind": kind, "target": target, **p})
@@ -741,7 +789,7 @@ class Workspace:
                     roles.get(seg.speaker),
                     f"user:{d['who']}",
                     1.0,
-                    {"note": p["note"]} if p.get("note") else {},
+                    {**p.get("attrs", {}), **({"note": p["note"]} if p.get("note") else {})},
                     origin="user",
                     status="accepted",
                     who=d["who"],
@@ -760,9 +808,13 @@ class Workspace:
                 continue
             if kind == TAG_STATUS:
                 t.status = p["status"]
+            elif p.get("revert"):
+                pass  # undone: the annotator's label and value stand again
             else:
                 if (p["label"], p.get("value")) != (t.label, t.value):
                     t.original_label, t.original_value = t.label, t.value
+                    if "attrs" in p:  # numbers parsed from the new value (derive.py)
+                        t.attrs = apply_derived(t.attrs, t.label, p["attrs"])
                     t.label, t.value = p["label"], p.get("value")
                 t.note = p.get("note") or t.note
             if t.at is None or d["at"] >= t.at:
@@ -833,6 +885,8 @@ class Workspace:
                     checklist=len(view.coverage),
                     audio_path=view.audio_path,
                     stale=view.stale,
+                    speakers=[s.label for s in view.speakers.values()],
+                    covered_items=[c.item for c in view.coverage if c.covered],
                 )
             )
         return out
@@ -867,7 +921,7 @@ class Workspace:
         value: str | None = None,
         role: str | None = None,
         limit: int = 200,
-    ) -> list[Hit]:
+    ) -> Hits:
         """Segments matching the words of ``q`` (any order, prefixes, stemmed) that also carry
         a non-rejected tag with ``label`` (and ``value``, matched as a substring)."""
         fts = _fts_query(q)
@@ -875,10 +929,12 @@ class Workspace:
             rows = self.conn.execute(
                 "SELECT interview_id, seg_id, highlight(segments_fts, 0, char(2), char(3)) AS h"
                 " FROM segments_fts WHERE segments_fts MATCH ? ORDER BY rank LIMIT ?",
-                (fts, limit * 5),
+                (fts, limit * 5 + 1),
             ).fetchall()
-            wanted = [(r["interview_id"], r["seg_id"], r["h"]) for r in rows]
+            wanted = [(r["interview_id"], r["seg_id"], r["h"]) for r in rows[: limit * 5]]
+            capped = len(rows) > limit * 5
         elif label or value or role:
+            capped = False
             wanted = [
                 (r["interview_id"], r["seg_id"], None)
                 for r in self.conn.execute(
@@ -887,9 +943,10 @@ class Workspace:
                 )
             ]
         else:
-            return []
+            return Hits()
         views: dict[int, InterviewView] = {}
-        hits: list[Hit] = []
+        hits = Hits()
+        hits.limit = limit
         for iid, seg_id, h in wanted:
             if iid not in views:
                 row = self.conn.execute(
@@ -929,10 +986,14 @@ class Workspace:
                     view.speaker_label(seg.speaker),
                     _pieces(h) if h is not None else [(seg.text, False)],
                     seg_tags,
+                    [view.value_label(t) for t in seg_tags],
                 )
             )
-            if len(hits) >= limit:
+            if len(hits) > limit:
+                hits.pop()
+                hits.truncated = True
                 break
+        hits.truncated = hits.truncated or capped
         return hits
 
     # -- decisions -------------------------------------------------------------------------------
@@ -984,8 +1045,38 @@ class Workspace:
         if status not in STATUSES:
             raise WorkspaceError(f"status must be one of {', '.join(STATUSES)}")
         seg_id = self._tag_segment(iid, tag_id)
+        if status == "pending" and self._edited(iid, tag_id):
+            # undo means the annotator's label and value again, not just "undecided"
+            self._record(iid, TAG_EDIT, tag_id, {"revert": True}, who)
         self._record(iid, TAG_STATUS, tag_id, {"status": status}, who)
         return seg_id
+
+    def _edited(self, iid: int, tag_id: str) -> bool:
+        row = self.conn.execute(
+            "SELECT payload FROM decisions WHERE interview = ? AND kind = ? AND target = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (self._row(iid)["name"], TAG_EDIT, tag_id),
+        ).fetchone()
+        return row is not None and not json.loads(row["payload"]).get("revert")
+
+    def checklist_value(self, iid: int, label: str, value: str | None) -> str | None:
+        """CHANNEL/TOUCHPOINT values are checklist ids: accept the id or the item's name as
+        the sidebar shows it ("Phone" → ``phone``), so coverage counts the mention."""
+        if label not in ("CHANNEL", "TOUCHPOINT") or not value:
+            return value
+        kind = label.lower()
+        for ci in json.loads(self._row(iid)["coverage"]):
+            if ci.get("kind") != kind:
+                continue
+            if value.casefold() in (str(ci["item"]).casefold(), str(ci["label"]).casefold()):
+                return ci["item"]
+        return value
+
+    def _derived(self, iid: int, label: str, value: str | None) -> dict[str, Any]:
+        """``{"attrs": ...}`` for labels whose numbers come from the value, else ``{}``."""
+        if label not in DERIVED:
+            return {}
+        return {"attrs": derived_attrs(label, value, self._row(iid)["language"])}
 
     def edit_tag(
         self,
@@ -999,7 +1090,9 @@ class Workspace:
         """Change a tag's label/value (and note); an edited tag counts as accepted."""
         _check_label(label)
         seg_id = self._tag_segment(iid, tag_id)
-        payload = {"label": label, "value": _clean_value(value), "note": note or None}
+        value = self.checklist_value(iid, label, _clean_value(value))
+        payload = {"label": label, "value": value, "note": note or None}
+        payload.update(self._derived(iid, label, value))
         self._record(iid, TAG_EDIT, tag_id, payload, who)
         self._record(iid, TAG_STATUS, tag_id, {"status": "accepted"}, who)
         return seg_id
@@ -1018,7 +1111,8 @@ class Workspace:
         """Tag a span of a segment's original text; return the new tag's id."""
         _check_label(label)
         text = self._segment_text(iid, segment_id, start_char, end_char)
-        value = _clean_value(value)
+        start_char, end_char = snap_to_words(text, start_char, end_char)
+        value = self.checklist_value(iid, label, _clean_value(value))
         name = self._row(iid)["name"]
         tid = user_tag_id(name, label, segment_id, start_char, end_char, value)
         payload = {
@@ -1029,9 +1123,24 @@ class Workspace:
             "value": value,
             "note": note or None,
             "quote": text[start_char:end_char],
+            **self._derived(iid, label, value),
         }
         self._record(iid, TAG_ADD, tid, payload, who)
         return tid
+
+    def delete_tag(self, iid: int, tag_id: str, who: str | None = None) -> int:
+        """Delete a tag added in review (the annotator's tags are rejected, not deleted:
+        the decision says a person disagreed). Returns its segment id."""
+        row = self.conn.execute(
+            "SELECT payload FROM decisions WHERE interview = ? AND kind = ? AND target = ?"
+            " ORDER BY id LIMIT 1",
+            (self._row(iid)["name"], TAG_ADD, tag_id),
+        ).fetchone()
+        if row is None:
+            raise WorkspaceError(f"tag {tag_id!r} was not added in review: reject it instead")
+        seg_id = json.loads(row["payload"])["segment_id"]
+        self._record(iid, TAG_ADD, tag_id, {"deleted": True, "segment_id": seg_id}, who)
+        return seg_id
 
     def fix_word(
         self,
@@ -1044,9 +1153,16 @@ class Workspace:
     ) -> SegmentView:
         """Replace the text at a span of the original segment text (a misheard word)."""
         text = self._segment_text(iid, segment_id, start_char, end_char)
+        if not isinstance(new, str):
+            raise WorkspaceError("the correction must be text")
         new = " ".join(new.split())
         if not new:
             raise WorkspaceError("the corrected word is empty")
+        if len(new) > MAX_FIX_CHARS or end_char - start_char > MAX_FIX_CHARS:
+            raise WorkspaceError(
+                f"a correction replaces at most {MAX_FIX_CHARS} characters with at most "
+                f"{MAX_FIX_CHARS} (got {end_char - start_char} → {len(new)})"
+            )
         payload = {
             "segment_id": segment_id,
             "start_char": start_char,
@@ -1069,6 +1185,8 @@ class Workspace:
         return seg
 
     def rename_speaker(self, iid: int, speaker_id: str, label: str, who: str | None = None):
+        if not isinstance(label, str) or not isinstance(speaker_id, str):
+            raise WorkspaceError("the speaker and the new name must be text")
         label = " ".join(label.split())[:80]
         if not label:
             raise WorkspaceError("the speaker's name is empty")
@@ -1076,6 +1194,36 @@ class Workspace:
             raise WorkspaceError(f"no speaker {speaker_id!r}")
         self._record(iid, SPEAKER_RENAME, speaker_id, {"label": label}, who)
         return self.interview(iid, words=False).speakers[speaker_id]
+
+
+def _annotated_for(annotations, transcript, t_sha: str) -> str | None:
+    """The transcript sha256 the annotations are valid for.
+
+    Annotations name the sha256 of the file they were made from, but the file also changes
+    when nothing the tags point at does: `journeytape speakers rename` rewrites the speaker
+    list. When every tag's quote is still the text at its offsets, the tags are current.
+    """
+    if annotations is None:
+        return None
+    made_for = annotations.transcript.get("sha256")
+    if made_for == t_sha:
+        return made_for
+    texts = {s.id: s.text for s in transcript.segments}
+    same = all(
+        t.segment_id in texts and texts[t.segment_id][t.start_char : t.end_char] == t.text
+        for t in annotations.tags
+    )
+    return t_sha if same and annotations.tags else made_for
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span to whole words ("ort" in "portal" → "portal"): a tag on half a word
+    quotes nonsense and never matches the annotator's tags."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end
 
 
 def _check_label(label: str) -> None:

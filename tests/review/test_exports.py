@@ -150,14 +150,28 @@ def parse_qdpx(data: bytes) -> dict:
     for au in root.iterfind("q:Sources/q:AudioSource", NS):
         tr = au.find("q:Transcript", NS)
         text = z.read("Sources/" + tr.get("plainTextPath").removeprefix("internal://")).decode()
-        sync = [
-            (int(s.get("position")), int(s.get("timeStamp")))
-            for s in tr.iterfind("q:SyncPoint", NS)
-        ]
+        points = {s.get("guid"): s for s in tr.iterfind("q:SyncPoint", NS)}
+        sync = [(int(s.get("position")), int(s.get("timeStamp"))) for s in points.values()]
+        codings = []
+        for sel in tr.iterfind("q:TranscriptSelection", NS):
+            a = int(points[sel.get("fromSyncPoint")].get("position"))
+            b = int(points[sel.get("toSyncPoint")].get("position"))
+            ref = sel.find("q:Coding/q:CodeRef", NS).get("targetGUID")
+            codings.append(
+                {
+                    "quote": text[a:b],
+                    "code": codes[ref],
+                    "user": users[sel.get("creatingUser")],
+                    "description": sel.findtext("q:Description", namespaces=NS),
+                    "ms": int(points[sel.get("fromSyncPoint")].get("timeStamp")),
+                }
+            )
         audio[au.get("name")] = {
             "bytes": z.read("Sources/" + au.get("path").removeprefix("internal://")),
             "text": text,
             "sync": sync,
+            "codings": codings,
+            "transcript_name": tr.get("name"),
         }
     return {"codes": codes, "sources": sources, "audio": audio, "users": users}
 
@@ -172,20 +186,24 @@ def test_qdpx_validates_against_the_refi_qda_schema_and_reads_back(reviewed, fol
     assert any("isCodable" in e for e in validate_qde(broken))
 
     got = parse_qdpx(data)
-    assert set(got["codes"].values()) >= {"CHANNEL", "EMOTION", "service_desk", "frustration"}
-    src = got["sources"]["onboarding_en"]
+    # checklist items are codes named as the guide names them; free text is not a code
+    assert set(got["codes"].values()) >= {"CHANNEL", "EMOTION", "service desk", "frustration"}
+    assert not {"low", "6.0"} & set(got["codes"].values())
+    # with its recording, an interview is one source (the audio and its transcript), not two
+    assert "onboarding_en" not in got["sources"]
+    src = got["audio"]["onboarding_en.wav"]
     assert "[0:03] Anna: I called the service desk, but the self-service portal" in src["text"]
     assert "<script>alert('x')</script>" in src["text"]  # plain text, kept verbatim
     by_code = {c["code"]: c for c in src["codings"]}
-    assert by_code["portal"]["quote"] == "self-service portal"
+    assert by_code["self-service portal"]["quote"] == "self-service portal"
     assert by_code["frustration"]["quote"] == "really frustrating"
     assert by_code["frustration"]["user"] == "bob"
-    assert by_code["service_desk"]["user"] == "alice"
-    assert by_code["low"]["quote"] == "Honestly"
+    assert by_code["service desk"]["user"] == "alice"
+    assert by_code["PEAK"]["quote"] == "Honestly" and "PEAK=low" in by_code["PEAK"]["description"]
     assert by_code["skilled_colleague"]["quote"] == "colleague"
-    assert "laptop_delivered" not in by_code  # rejected tags are not exported
-    assert by_code["6.0"]["user"] == "journeytape auto-tagger"  # pending: the machine's
-    assert "status pending" in by_code["6.0"]["description"]
+    assert "laptop delivered" not in by_code  # rejected tags are not exported
+    assert by_code["SCORE"]["user"] == "journeytape auto-tagger"  # pending: the machine's
+    assert "status pending" in by_code["SCORE"]["description"]
     # every exported quote equals the one in the excerpts CSV
     quotes = {(e.value, e.quote) for e in exports.excerpts(exports.load_views(reviewed))}
     for c in src["codings"]:
@@ -269,7 +287,7 @@ def test_qdpx_meets_what_qualcoders_importer_reads(reviewed, tmp_path):
     names = set(z.namelist())
     root = ET.fromstring(z.read("project.qde"))
     users = {u.get("guid") for u in root.iterfind("q:Users/q:User", NS)}
-    for tag in ("TextSource", "AudioSource", "Transcript", "PlainTextSelection", "Coding"):
+    for tag in ("AudioSource", "Transcript", "TranscriptSelection", "Coding"):
         els = list(root.iter(f"{{{NS['q']}}}{tag}"))
         assert els, tag
         for el in els:
@@ -310,6 +328,6 @@ def test_real_annotator_output_reviews_and_exports(folder, tmp_path, repo_dir):
     qde = zipfile.ZipFile(io.BytesIO(data)).read("project.qde")
     assert validate_qde(qde) == []
     got = parse_qdpx(data)
-    quotes = {c["quote"] for c in got["sources"]["onboarding_en"]["codings"]}
+    quotes = {c["quote"] for c in got["audio"]["onboarding_en.wav"]["codings"]}
     assert {t.text for t in view.tags} <= quotes
     assert exports.excerpts(views) and exports.markdown(views)

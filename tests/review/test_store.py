@@ -54,7 +54,7 @@ def test_accept_reject_edit_add_with_who_and_when(ws):
     ws.set_status(iid, desk.id, "accepted", who="bob")
     ws.set_status(iid, portal.id, "rejected")
     colleague = next(t for t in v.tags if t.value == "colleague")
-    ws.edit_tag(iid, colleague.id, "CHANNEL", "skilled colleague", note="the IT guy")
+    ws.edit_tag(iid, colleague.id, "CHANNEL", "IT colleague", note="the IT guy")
     seg = v.segment(2)
     start = seg.original_text.index("Honestly")
     added = ws.add_tag(iid, 2, start, start + len("Honestly"), "EMOTION", "candour")
@@ -65,7 +65,7 @@ def test_accept_reject_edit_add_with_who_and_when(ws):
     assert by_id[portal.id].status == "rejected" and not by_id[portal.id].visible
     edited = by_id[colleague.id]
     assert (edited.value, edited.original_value, edited.status) == (
-        "skilled colleague",
+        "IT colleague",
         "colleague",
         "accepted",
     )

@@ -146,6 +146,22 @@ def test_long_segments_become_several_short_cues(en_transcript):
         assert len(lines) <= 2 and all(len(line) <= 50 for line in lines)
 
 
+def test_srt_lines_stay_within_42_characters_with_speaker_names(en_transcript):
+    """README: cues of at most 2x42 characters; the "Label: " prefix counts (a line of 43 was
+    shipped when it did not)."""
+    t = _with_speakers(en_transcript)
+    for seg in t.segments:  # long turns, so cues are cut
+        seg.text = (seg.text + " ") * 4
+        seg.words = seg.words * 4
+    for name in ("Respondent", "A rather long speaker name"):
+        t.speakers[1].label = name
+        srt = to_srt(t)
+        check_srt(srt)
+        for block in srt.strip().split("\n\n"):
+            lines = block.split("\n")[2:]
+            assert len(lines) <= 2 and all(len(line) <= 42 for line in lines), lines
+
+
 STAMPS = [
     (0, "00:00:00,000", "00:00:00.000"),
     (3661.2349, "01:01:01,235", "01:01:01.235"),

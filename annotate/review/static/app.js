@@ -38,41 +38,198 @@
     setTimeout(() => location.reload(), 600);
   });
 
+  // -- the interview list: sort by any column, filter by language, status, coverage, text --
+  const table = document.getElementById("interviews");
+  if (table) {
+    const body = table.tBodies[0];
+    const rows = Array.from(body.rows);
+    const F = (id) => document.getElementById(id);
+    const saved = JSON.parse(localStorage.getItem("journeytape.list") || "{}");
+    function filter() {
+      const text = F("f-text").value.trim().toLowerCase();
+      const lang = F("f-lang").value, status = F("f-status").value, cov = F("f-cov").value;
+      let shown = 0;
+      for (const r of rows) {
+        const d = r.dataset;
+        const ok = (!text || d.name.toLowerCase().includes(text) || d.speakers.toLowerCase().includes(text))
+          && (!lang || d.lang === lang) && (!status || d.status === status)
+          && (!cov || (parseFloat(d.cov) >= 0 && parseFloat(d.cov) < parseFloat(cov)));
+        r.hidden = !ok;
+        if (ok) shown++;
+      }
+      F("f-count").textContent = `${shown} of ${rows.length} shown`;
+      localStorage.setItem("journeytape.list", JSON.stringify({ ...saved, text: F("f-text").value, lang, status, cov }));
+    }
+    function sortBy(th, dir) {
+      const key = th.dataset.sort, num = th.hasAttribute("data-num");
+      for (const h of table.querySelectorAll("th[data-sort]")) h.removeAttribute("aria-sort");
+      th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
+      const val = (r) => (num ? parseFloat(r.dataset[key]) : r.dataset[key].toLowerCase());
+      rows.sort((a, b) => (val(a) < val(b) ? -dir : val(a) > val(b) ? dir : 0));
+      rows.forEach((r) => body.appendChild(r));
+      saved.sort = key; saved.dir = dir;
+      localStorage.setItem("journeytape.list", JSON.stringify(saved));
+    }
+    table.querySelectorAll("th[data-sort]").forEach((th) => th.addEventListener("click", () =>
+      sortBy(th, th.getAttribute("aria-sort") === "ascending" ? -1 : 1)));
+    document.getElementById("listfilters").addEventListener("submit", (ev) => ev.preventDefault());
+    for (const id of ["f-text", "f-lang", "f-status", "f-cov"]) {
+      if (saved[id.slice(2)] !== undefined) F(id).value = saved[id.slice(2)];
+      F(id).addEventListener("input", filter);
+      F(id).addEventListener("change", filter);
+    }
+    const th = saved.sort && table.querySelector(`th[data-sort="${saved.sort}"]`);
+    if (th) sortBy(th, saved.dir || 1);
+    filter();
+  }
+
   const root = document.getElementById("interview");
   if (!root) return;
   const iid = root.dataset.iid;
   const player = document.getElementById("player");
   const follow = document.getElementById("follow");
 
+  // -- the sticky header and player: anchors and scrolling stop below them ---------------
+  function stickyHeight() {
+    const head = document.querySelector("header.top");
+    const bar = document.getElementById("playerbar");
+    return (head ? head.offsetHeight : 0) + (bar ? bar.offsetHeight : 0) + 8;
+  }
+  function setStickyMargin() {
+    document.documentElement.style.setProperty("--sticky", stickyHeight() + "px");
+  }
+  setStickyMargin();
+  window.addEventListener("resize", setStickyMargin);
+
   // -- playback ---------------------------------------------------------------------------
+  function play() { const p = player.play(); if (p && p.catch) p.catch(() => {}); }
   function playFrom(t) {
     if (!player) return;
     player.currentTime = Math.max(0, t);
-    const p = player.play();
-    if (p && p.catch) p.catch(() => {});
+    play();
   }
-  let words = [];
-  function indexWords() {
-    words = Array.from(document.querySelectorAll(".seg .w[data-te]"))
-      .filter((el) => parseFloat(el.dataset.te) > parseFloat(el.dataset.t))
-      .map((el) => ({ el, t: parseFloat(el.dataset.t), te: parseFloat(el.dataset.te) }));
+  function togglePlay() { if (player.paused) play(); else player.pause(); }
+  function skip(dt) {
+    const end = isFinite(player.duration) ? player.duration : Infinity;
+    player.currentTime = Math.min(end, Math.max(0, player.currentTime + dt));
   }
-  indexWords();
+  const RATES = [0.75, 1, 1.25, 1.5, 1.75, 2];
+  const speedSel = document.getElementById("speed");
+  function setRate(r) {
+    player.playbackRate = r;
+    if (speedSel) speedSel.value = String(r);
+    localStorage.setItem("journeytape.rate", String(r));
+  }
+  function stepRate(dir) {
+    const i = RATES.indexOf(player.playbackRate);
+    const j = Math.min(RATES.length - 1, Math.max(0, (i < 0 ? 1 : i) + dir));
+    setRate(RATES[j]);
+    toast(`Speed ${RATES[j]}×`);
+  }
+  if (speedSel) {
+    speedSel.addEventListener("change", () => setRate(parseFloat(speedSel.value)));
+    const saved = parseFloat(localStorage.getItem("journeytape.rate") || "1");
+    if (RATES.includes(saved)) setRate(saved);
+  }
+  const playBtn = document.getElementById("btn-play");
+  const clock = document.getElementById("clock");
+  function fmt(t) {
+    t = Math.max(0, Math.floor(t || 0));
+    const h = Math.floor(t / 3600), m = Math.floor(t / 60) % 60, s = t % 60;
+    return (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(s).padStart(2, "0");
+  }
+  function showState() {
+    if (playBtn) { playBtn.textContent = player.paused ? "▶" : "❚❚"; playBtn.setAttribute("aria-pressed", String(!player.paused)); }
+    if (clock) clock.textContent = fmt(player.currentTime) + " / " + (isFinite(player.duration) ? fmt(player.duration) : clock.textContent.split(" / ")[1]);
+  }
+  if (player) ["play", "pause", "timeupdate", "loadedmetadata"].forEach((e) => player.addEventListener(e, showState));
+  if (playBtn) playBtn.addEventListener("click", togglePlay);
+  const back = document.getElementById("btn-back"), fwd = document.getElementById("btn-fwd");
+  if (back) back.addEventListener("click", () => skip(-5));
+  if (fwd) fwd.addEventListener("click", () => skip(5));
+  const dlgHelp = document.getElementById("dlg-help");
+  const helpBtn = document.getElementById("btn-help");
+  if (helpBtn) helpBtn.addEventListener("click", () => dlgHelp.showModal());
+
+  // -- waveform with tag regions (wavesurfer.js, vendored; peaks computed by the server, so
+  //    the browser never decodes a two-hour recording) ----------------------------------------
+  const waveEl = document.getElementById("waveform");
+  const COLORS = { CHANNEL: "31,119,180", TOUCHPOINT: "44,160,44", GOAL: "148,103,189", EMOTION: "214,39,40",
+    SCORE: "255,127,14", EXPECTATION: "140,86,75", PEAK: "227,119,194" };
+  const VALENCE = { pos: "44,160,44", neg: "214,39,40", neutral: "127,127,127" };
+  let regions = null;
+  function addRegions(chips) {
+    for (const c of chips) {
+      if (c.classList.contains("st-rejected")) continue;
+      const start = parseFloat(c.dataset.t), end = parseFloat(c.dataset.te);
+      if (!(end > start)) continue;
+      const val = ["pos", "neg", "neutral"].find((k) => c.classList.contains(k));
+      const rgb = (val && VALENCE[val]) || COLORS[c.dataset.label] || "120,120,120";
+      regions.addRegion({ start, end, color: `rgba(${rgb},0.28)`, drag: false, resize: false, id: "r-" + c.dataset.tag });
+    }
+  }
+  function drawRegions() {
+    if (!regions) return;
+    regions.clearRegions();
+    addRegions(document.querySelectorAll(".chip[data-tag]"));
+  }
+  // after a decision only that segment's regions change
+  function redrawSegment(oldIds, segEl) {
+    if (!regions) return;
+    const gone = new Set(oldIds.map((id) => "r-" + id));
+    for (const r of regions.getRegions()) if (gone.has(r.id)) r.remove();
+    addRegions(segEl.querySelectorAll(".chip[data-tag]"));
+  }
+  if (waveEl && window.WaveSurfer && player) {
+    fetch(waveEl.dataset.peaks, { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+      .then((d) => {
+        const ws = WaveSurfer.create({
+          container: waveEl, media: player, peaks: [d.peaks], duration: d.duration,
+          height: 56, waveColor: "#9db3cc", progressColor: "#1f5fa8", cursorColor: "#d62728",
+          cursorWidth: 2, barWidth: 2, barGap: 1, barRadius: 1, normalize: true,
+          cspNonce: waveEl.dataset.nonce, dragToSeek: true,
+        });
+        if (WaveSurfer.Regions) {
+          regions = ws.registerPlugin(WaveSurfer.Regions.create());
+          ws.on("ready", drawRegions);
+          drawRegions();
+        }
+        waveEl.classList.add("ready");
+        window.__wavesurfer = ws;
+      })
+      .catch(() => { waveEl.classList.add("failed"); player.controls = true; });
+  } else if (player && player.src) {
+    player.controls = true; // no waveform: the browser's own controls
+  }
+  // segments by start time, for the follow-along (words are looked up in the playing segment
+  // only: indexing 25,000 words of a long interview after every decision cost a click 50 ms)
+  let segs = null;
+  function segList() {
+    if (!segs) segs = Array.from(document.querySelectorAll(".seg")).map((el) => ({ id: el.id, t: parseFloat(el.dataset.start), te: parseFloat(el.dataset.end) }));
+    return segs;
+  }
+  function indexWords() { segs = null; }
   let current = [];
   function onTime() {
     const t = player.currentTime;
     current.forEach((el) => el.classList.remove("now", "playing"));
     current = [];
-    for (const w of words) {
-      if (w.t <= t && t < w.te) { w.el.classList.add("now"); current.push(w.el); }
+    const list = segList();
+    let lo = 0, hi = list.length - 1, hit = null;
+    while (lo <= hi) { // binary search: the last segment starting at or before t
+      const mid = (lo + hi) >> 1;
+      if (list[mid].t <= t) { hit = list[mid]; lo = mid + 1; } else hi = mid - 1;
     }
-    const seg = Array.from(document.querySelectorAll(".seg")).find(
-      (s) => parseFloat(s.dataset.start) <= t && t < parseFloat(s.dataset.end));
+    const seg = hit && t < hit.te ? document.getElementById(hit.id) : null;
     if (seg) {
+      for (const w of seg.querySelectorAll(".w[data-te]")) {
+        if (parseFloat(w.dataset.t) <= t && t < parseFloat(w.dataset.te)) { w.classList.add("now"); current.push(w); }
+      }
       seg.classList.add("playing"); current.push(seg);
       if (follow && follow.checked && !player.paused) {
         const r = seg.getBoundingClientRect();
-        if (r.top < 100 || r.bottom > window.innerHeight) seg.scrollIntoView({ block: "center", behavior: "smooth" });
+        if (r.top < stickyHeight() || r.bottom > window.innerHeight) seg.scrollIntoView({ block: "center", behavior: "smooth" });
       }
     }
   }
@@ -84,8 +241,15 @@
     const time = ev.target.closest(".seg .time");
     if (time) { playFrom(parseFloat(time.dataset.t)); return; }
     const w = ev.target.closest(".seg .w");
-    if (w && String(window.getSelection()).length === 0) { playFrom(parseFloat(w.dataset.ss)); }
+    if (!w) return;
+    // a double-click selects a word: do not start playback for its first click
+    clearTimeout(wordClick);
+    if (ev.detail > 1) return;
+    wordClick = setTimeout(() => {
+      if (String(window.getSelection()).length === 0) playFrom(parseFloat(w.dataset.ss));
+    }, 280);
   });
+  let wordClick = null;
 
   // -- selection: tag it or correct it ----------------------------------------------------
   const tools = document.getElementById("seltools");
@@ -97,6 +261,16 @@
     if (el.classList.contains("fixed") || node.nodeType !== 3) return isEnd ? e : s;
     return Math.min(e, s + offset);
   }
+  const WORDCH = /[\p{L}\p{N}]/u;
+  // a piece's word ends where its trailing spaces and punctuation begin
+  function wordEnd(el) {
+    const s = parseInt(el.dataset.s, 10), e = parseInt(el.dataset.e, 10);
+    if (el.classList.contains("fixed")) return e;
+    const t = el.textContent;
+    let k = t.length;
+    while (k > 0 && !WORDCH.test(t[k - 1])) k--;
+    return k > 0 ? s + k : e;
+  }
   function readSelection() {
     const s = window.getSelection();
     if (!s || s.isCollapsed || s.rangeCount === 0) return null;
@@ -107,12 +281,25 @@
     let a = offsetIn(r.startContainer, r.startOffset, false);
     let b = offsetIn(r.endContainer, r.endOffset, true);
     if (a === null || b === null) return null;
-    const text = String(s).trim();
     // trim spaces the way a person means the selection
     const raw = String(s);
     a += raw.length - raw.trimStart().length;
     b -= raw.length - raw.trimEnd().length;
     if (b <= a) return null;
+    // snap to whole words: "ort" in "portal" means "portal"
+    const pieces = Array.from(segA.querySelectorAll(".w[data-s]"));
+    const inside = pieces.filter((el) => parseInt(el.dataset.s, 10) < b && parseInt(el.dataset.e, 10) > a);
+    if (!inside.length) return null;
+    const first = inside[0], last = inside[inside.length - 1];
+    if (parseInt(first.dataset.s, 10) < a && WORDCH.test(first.textContent[a - parseInt(first.dataset.s, 10) - 1] || "")) a = parseInt(first.dataset.s, 10);
+    const lastEnd = wordEnd(last);
+    if (b < lastEnd && WORDCH.test(last.textContent[b - parseInt(last.dataset.s, 10)] || "")) b = lastEnd;
+    if (b <= a) return null;
+    const text = inside.map((el) => {
+      const s0 = parseInt(el.dataset.s, 10), e0 = parseInt(el.dataset.e, 10);
+      if (el.classList.contains("fixed")) return el.textContent;
+      return el.textContent.slice(Math.max(0, a - s0), Math.min(e0, b) - s0);
+    }).join("").trim();
     return { segment_id: parseInt(segA.dataset.seg, 10), start_char: a, end_char: b, text, rect: r.getBoundingClientRect() };
   }
   document.addEventListener("mouseup", (ev) => {
@@ -132,13 +319,44 @@
       tpl.innerHTML = json.segment.trim(); // server-rendered with Jinja autoescape
       const fresh = tpl.content.firstElementChild;
       const old = document.getElementById(fresh.id);
-      if (old) old.replaceWith(fresh);
+      if (old) {
+        const oldIds = Array.from(old.querySelectorAll(".chip[data-tag]")).map((c) => c.dataset.tag);
+        old.replaceWith(fresh);
+        redrawSegment(oldIds, fresh);
+      }
     }
     if (json.sidebar) document.getElementById("sidebar").innerHTML = json.sidebar;
     indexWords();
   }
 
   const dlgTag = document.getElementById("dlg-tag");
+  const labelSel = document.getElementById("tag-label");
+  const itemSel = document.getElementById("tag-item");
+  function syncItem(value) {
+    // CHANNEL/TOUCHPOINT take a checklist item: offer the guide's names, store its id
+    const kind = { CHANNEL: "channel", TOUCHPOINT: "touchpoint" }[labelSel.value];
+    const groups = itemSel ? Array.from(itemSel.querySelectorAll("optgroup")) : [];
+    const group = groups.find((g) => g.dataset.kind === kind);
+    document.getElementById("tag-item-row").hidden = !group;
+    groups.forEach((g) => { g.hidden = g !== group; g.disabled = g !== group; });
+    if (group) {
+      const opts = Array.from(group.querySelectorAll("option"));
+      // a value that is no checklist item stays as it is ("other", typed below)
+      const hit = value ? opts.find((o) => o.value === value) : opts[0];
+      itemSel.value = hit ? hit.value : "";
+    }
+    showValue();
+  }
+  function showValue() {
+    const row = document.getElementById("tag-item-row");
+    document.getElementById("tag-value-row").hidden = !row.hidden && itemSel.value !== "";
+  }
+  if (labelSel) labelSel.addEventListener("change", () => syncItem(null));
+  if (itemSel) itemSel.addEventListener("change", showValue);
+  function tagValue() {
+    if (!document.getElementById("tag-item-row").hidden && itemSel.value) return itemSel.value;
+    return document.getElementById("tag-value").value.trim() || null;
+  }
   const dlgFix = document.getElementById("dlg-fix");
   const dlgSpk = document.getElementById("dlg-spk");
   let pending = null;
@@ -150,6 +368,7 @@
     document.getElementById("dlg-tag-quote").textContent = sel.text;
     document.getElementById("tag-value").value = "";
     document.getElementById("tag-note").value = "";
+    syncItem(null);
     tools.hidden = true;
     dlgTag.showModal();
   });
@@ -162,10 +381,17 @@
     dlgFix.showModal();
   });
 
+  const clipBtn = document.getElementById("btn-clip");
+  if (clipBtn) clipBtn.addEventListener("click", () => {
+    if (!sel) return;
+    tools.hidden = true;
+    location.href = `/clip/${iid}?segment_id=${sel.segment_id}&start_char=${sel.start_char}&end_char=${sel.end_char}`;
+  });
+
   dlgTag.addEventListener("close", async () => {
     if (dlgTag.returnValue !== "ok" || !pending) return;
     const label = document.getElementById("tag-label").value;
-    const value = document.getElementById("tag-value").value.trim() || null;
+    const value = tagValue();
     const note = document.getElementById("tag-note").value.trim() || null;
     try {
       if (pending.kind === "add") {
@@ -197,16 +423,17 @@
     if (action === "edit") {
       pending = { kind: "edit", tag: chip.dataset.tag };
       document.getElementById("dlg-tag-title").textContent = "Edit tag";
-      document.getElementById("dlg-tag-quote").textContent = chip.querySelector("q").textContent;
+      document.getElementById("dlg-tag-quote").textContent = chip.dataset.quote;
       document.getElementById("tag-label").value = chip.dataset.label;
       document.getElementById("tag-value").value = chip.dataset.value;
       document.getElementById("tag-note").value = chip.dataset.note;
+      syncItem(chip.dataset.value);
       dlgTag.showModal();
       return;
     }
     try {
       replaceSegment(await post(`/api/i/${iid}/tag/${encodeURIComponent(chip.dataset.tag)}`, { action }));
-      toast(action === "accept" ? "Accepted" : action === "reject" ? "Rejected" : "Undone");
+      toast({ accept: "Accepted", reject: "Rejected", delete: "Deleted" }[action] || "Undone");
     } catch (e) { /* toast shown */ }
   });
 
@@ -260,7 +487,7 @@
     if (!c) return;
     focusId = c.dataset.tag;
     c.classList.add("focus");
-    c.scrollIntoView({ block: "center" });
+    c.scrollIntoView({ block: "nearest" });
   }
   function step(dir) {
     const all = chips();
@@ -275,12 +502,18 @@
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (ev.target.closest("input, textarea, select, button, dialog, audio")) return;
     const c = focused();
-    const act = (name) => { if (c) c.querySelector(`.act[data-action="${name}"]`).click(); };
+    const act = (name) => { const b = c && c.querySelector(`.act[data-action="${name}"]`); if (b) b.click(); };
     switch (ev.key) {
       case " ":
         ev.preventDefault();
-        if (player.paused) { const p = player.play(); if (p && p.catch) p.catch(() => {}); } else player.pause();
+        togglePlay();
         break;
+      case "ArrowLeft": ev.preventDefault(); skip(-5); break;
+      case "ArrowRight": ev.preventDefault(); skip(5); break;
+      case "[": stepRate(-1); break;
+      case "]": stepRate(1); break;
+      case "?": if (dlgHelp) dlgHelp.showModal(); break;
+      case "u": act("reset"); break;
       case "n": case "j": step(1); break;
       case "p": case "k": step(-1); break;
       case "a": act("accept"); break;
@@ -297,6 +530,13 @@
   // open at a search hit: #seg-N
   if (location.hash.startsWith("#seg-")) {
     const seg = document.getElementById(location.hash.slice(1));
-    if (seg) { seg.classList.add("playing"); seg.scrollIntoView({ block: "center" }); if (player) player.currentTime = parseFloat(seg.dataset.start); }
+    if (seg) {
+      seg.classList.add("playing", "target");
+      const go = () => { setStickyMargin(); seg.scrollIntoView({ block: "start" }); };
+      go();
+      // the waveform arrives a moment later and makes the sticky player taller
+      setTimeout(go, 400);
+      if (player) player.currentTime = parseFloat(seg.dataset.start);
+    }
   }
 })();
