@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from journeytape.annotate.annotations import Annotations, CoverageItem, Tag, tag_id
+from journeytape.annotate.cues import CueMatcher
 from journeytape.annotate.emotion import EmotionRules
 from journeytape.annotate.expectations import ExpectationRules
 from journeytape.annotate.guide import Guide, GuideError
@@ -32,7 +33,7 @@ from journeytape.annotate.scores import ScoreRules
 from journeytape.transcribe.transcript import Segment, Transcript
 
 #: bump when the code changes results; the rule files are hashed separately
-ANNOTATOR_VERSION = "1.1"
+ANNOTATOR_VERSION = "1.2"
 SPAN_KEY = "journeytape"
 #: labels only the respondent can have (the interviewer asks about them)
 RESPONDENT_LABELS = ("GOAL", "EMOTION", "SCORE", "EXPECTATION", "PEAK")
@@ -150,9 +151,31 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
         self.peak_m = phrase_matcher(
             ("high", r.words("peak", "high")), ("low", r.words("peak", "low"))
         )
-        self.goal_m = phrase_matcher(
-            ("goal", r.words("goal", "cues")),
-            ("conditional", r.words("goal", "conditional_cues")),
+        fillers = r.words("cue_fillers")
+        self.goal_m = CueMatcher(
+            nlp,
+            fillers,
+            {"goal": r.words("goal", "cues"), "conditional": r.words("goal", "conditional_cues")},
+            {"goal": _pairs(r.data.get("goal", {}).get("split_cues"))},
+        )
+        self.goal_recurring_stop = {w.lower() for w in r.words("goal", "recurring_stop")}
+        self.goal_steps = {w.lower() for w in r.words("goal", "step_verbs")}
+        self.exp_cue_m = CueMatcher(
+            nlp,
+            fillers,
+            {
+                "strong": r.words("expectation", "strong_cues"),
+                "weak": r.words("expectation", "weak_cues"),
+                "norm": r.words("expectation", "norm_cues"),
+            },
+            {"strong": _pairs(r.data.get("expectation", {}).get("split_cues"))},
+        )
+        self.exp_modals = {w.lower() for w in r.words("expectation", "modals")}
+        self.exp_question = [w.lower() for w in r.words("expectation", "question_cues")]
+        self.exp_status_m = phrase_matcher(
+            ("contrast", r.words("expectation", "contrast")),
+            ("met", r.words("expectation", "met_words")),
+            ("exceeded", r.words("expectation", "exceeded_words")),
         )
         self.deadline_m = phrase_matcher(("deadline", r.words("goal", "deadline_words")))
         self.goal_not_after = {w.lower() for w in r.words("goal", "not_after")}
@@ -266,6 +289,11 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
         ]
 
     # -- EMOTION ---------------------------------------------------------------------------------
+
+
+def _pairs(value: Any) -> list[tuple[str, str]]:
+    """``split_cues`` from a rule file: ``[[head, tail], …]``."""
+    return [(str(a), str(b)) for a, b in (value or [])]
 
 
 def _in_question(doc, hit: Hit) -> bool:

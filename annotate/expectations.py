@@ -144,6 +144,15 @@ class ExpectationRules:
                 expected_info = (doc[es:ee].text, esec, None, None)
         else:
             expected_info = None
+        cue_parts = self._cue_clauses(doc, durs, context)
+        # "I thought it would take ages": a "too long" inside the expectation is what was
+        # expected, not what happened
+        parts = [
+            p
+            for p in parts
+            if p[3] != "too-long" or not any(c[0] < p[0] and p[1] <= c[1] for c in cue_parts)
+        ]
+        parts += cue_parts
         if not parts:
             return []
         order = {
@@ -151,7 +160,9 @@ class ExpectationRules:
             "durations": 1,
             "as-expected": 2,
             "too-long": 3,
-            "counterfactual": 4,
+            "cue": 4,
+            "answer": 5,
+            "counterfactual": 6,
         }
         best = min(parts, key=lambda p: order[p[3]])
         lo = min(p[0] for p in parts)
@@ -171,5 +182,38 @@ class ExpectationRules:
                 "EXPECTATION", lo, hi, best[2], f"expectation:{self.lang}:{best[3]}", best[4], attrs
             )
         ]
+
+    def _cue_clauses(self, doc, durs, context: dict[str, Any]) -> list[tuple]:
+        """Expectations said without a comparison: "I'd have thought a day, tops", "ich bin
+        davon ausgegangen, dass …", "ik hoopte eigenlijk dat …". Strong cues always count; a
+        weak cue ("I thought") needs a modal or deadline after it ("… it *would* be sorted");
+        a norm cue ("tops", "should have taken", "hooguit") needs a duration in the turn.
+        The answer to an expectation question that names a duration counts as well. Status:
+        exceeded/met when the turn says so, else not met — an expectation worth telling the
+        interviewer is almost always one the service missed (codebook: "where it fails")."""
+        out: list[tuple] = []
+        for kind, s, e in self.exp_cue_m(doc):
+            sent_end = doc[s].sent.end
+            if kind == "weak" and not any(
+                doc[k].lower_ in self.exp_modals for k in range(e, min(sent_end, e + 8))
+            ):
+                continue
+            if kind == "norm" and not durs:
+                continue
+            out.append((s, max(e, self._clause_end(doc, s, 5)), self._status(doc, s), "cue", 0.6))
+        question = context.get("question", "")
+        if not out and durs and any(c in question for c in self.exp_question):
+            # "I: What would have been realistic?" "R: Two days, tops."
+            s, e = durs[0][0], durs[-1][1]
+            out.append((s, e, self._status(doc, 0), "answer", 0.55))
+        return out
+
+    def _status(self, doc, start: int) -> str:
+        found = {self.nlp.vocab.strings[m] for m, s, _ in self.exp_status_m(doc) if s >= start}
+        if "exceeded" in found:
+            return "exceeded"
+        if "met" in found and "contrast" not in found:
+            return "met"
+        return "unmet"
 
     # -- PEAK / GOAL -----------------------------------------------------------------------------

@@ -44,8 +44,26 @@ class MomentRules:
             )
         return out
 
+    def _is_step(self, doc, e: int, end: int) -> bool:
+        """Is the wanted thing a step of the process (request, fill in, call, wait)? English
+        puts the verb right after the cue ("needed to call"), Dutch and German at the end of
+        the clause ("ik moest het formulier zelf invullen")."""
+        words = [t for t in doc[e:end] if not t.is_punct]
+        if not words:
+            return False
+        if self.lang == "en":
+            first = words[1] if words[0].lower_ == "to" and len(words) > 1 else words[0]
+            cands = [first]
+        else:
+            cands = words[-2:]
+        return any(
+            t.lower_ in self.goal_steps or t.lemma_.lower() in self.goal_steps for t in cands
+        )
+
     def goal(self, doc) -> list[Hit]:
-        raw = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.goal_m(doc)}
+        raw: dict[tuple[int, int], str] = {}
+        for kind, s, e in self.goal_m(doc):
+            raw.setdefault((s, e), kind)
         deadlines = [s for _, s, _ in self.deadline_m(doc)]
         out = []
         taken = -1
@@ -56,8 +74,13 @@ class MomentRules:
             if nxt in self.goal_not_after or doc[e].lemma_.lower() in self.goal_not_after:
                 continue
             end = self._clause_end(doc, s, 4)
-            if any(doc[k].lower_ in self.goal_recurring for k in range(e, end)):
+            stop = next(
+                (k for k in range(e, end) if doc[k].lower_ in self.goal_recurring_stop), end
+            )
+            if any(doc[k].lower_ in self.goal_recurring for k in range(e, stop)):
                 continue  # "I had to be let in every morning" is a routine, not a goal
+            if self._is_step(doc, e, end):
+                continue  # "I needed to request it myself": a step taken, not a goal
             if raw[(s, e)] == "conditional":
                 if not any(s < d < end for d in deadlines):
                     continue
