@@ -148,6 +148,18 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
                     m.add(key, [nlp.make_doc(p) for p in phrases])
             return m
 
+        self.sarcasm_m = phrase_matcher(
+            ("before", r.words("sarcasm_before")),
+            ("after", r.words("sarcasm_after")),
+            ("strong", r.words("sarcasm_strong")),
+        )
+        self.sarcasm_repeat = {w.lower() for w in r.words("sarcasm_repeat")}
+        self.person_m = phrase_matcher(
+            ("other", r.words("other_people")), ("self", r.words("self_words"))
+        )
+        self.cf_modals = {w.lower() for w in r.words("counterfactual_modals")}
+        self.cf_if = {w.lower() for w in r.words("counterfactual_if")}
+
         self.peak_m = phrase_matcher(
             ("high", r.words("peak", "high")), ("low", r.words("peak", "low"))
         )
