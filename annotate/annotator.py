@@ -215,6 +215,8 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
             ("cue", r.words("score_cues")),
         )
         self.score_question = [w.lower() for w in r.words("score_question_cues")]
+        self.five_scale = [w.lower() for w in r.words("five_scale_cues")]
+        self.correction_m = phrase_matcher(("fix", r.words("correction_cues")))
         self.not_score_after = {w.lower() for w in r.words("not_score_after")}
         self.diminutives = r.mapping("diminutives")
         self.school_grades = r.mapping("school_grades")

@@ -38,7 +38,10 @@ class ScoreRules:
         cues: dict[str, list[tuple[int, int]]] = {}
         for match_id, s, e in self.score_m(doc):
             cues.setdefault(self.nlp.vocab.strings[match_id], []).append((s, e))
-        asked = any(c in context.get("question", "") for c in self.score_question)
+        question = context.get("question", "")
+        asked = any(c in question for c in self.score_question)
+        five = any(c in question for c in self.five_scale)
+        asked = asked or five
         out: list[Hit] = []
         used: set[int] = set()
         n = len(doc)
@@ -123,7 +126,12 @@ class ScoreRules:
                     and all(t.is_punct or t.lower_ in self.fillers for t in doc[:i])
                     and not (end < n and self._counts_something(doc[end]))
                 ):
-                    if self.school_grades and val <= 6 and "zehn" not in context["question"]:
+                    if (
+                        self.school_grades
+                        and val <= 6
+                        and "zehn" not in context["question"]
+                        and not five
+                    ):
                         out.append(self._grade_hit(doc, i, i, val, cues, hits))
                     else:
                         val, end = self._range(doc, val, end)
@@ -136,6 +144,7 @@ class ScoreRules:
             # "eine Zwei", "eine 2", "ne 2-": German school grades, 1 is best
             german_grade = (
                 bool(self.school_grades)
+                and not five
                 and (tok.text[:1].isupper() or tok.text[:1].isdigit() or asked)
                 and val <= 6
                 and "zehn" not in context.get("question", "")
@@ -151,7 +160,14 @@ class ScoreRules:
             conf = 0.8 if asked else 0.65 if cue_before else 0.6
             val, end = self._range(doc, val, end)
             out.append(self._score_hit(doc, article, end, val, "article", conf, "1-10", cues, hits))
-        return out
+            used.update(range(i, end))
+        if five:
+            for h in out:
+                if h.attrs["scale"] == "1-10" and h.attrs["score_0_10"] <= 5:
+                    h.attrs.update(scale="1-5", score_0_10=h.attrs["score_0_10"] * 2)
+                    h.value = f"{h.attrs['score_0_10']:g}"
+        fixes = [s for _, s, _ in self.correction_m(doc)]
+        return _final_grades(doc, out, fixes)
 
     def _range(self, doc, val: float, end: int) -> tuple[float, int]:
         """ "six or seven", "een zes à zeven", "Drei bis Vier": the middle of the range."""
@@ -243,6 +259,28 @@ class ScoreRules:
         return "overall", None
 
     # -- EXPECTATION -----------------------------------------------------------------------------
+
+
+def _final_grades(doc, hits: list[Hit], fixes: list[int]) -> list[Hit]:
+    """Codebook: when the respondent corrects a grade, only the final one counts. Two grades
+    for the same thing (overall, or the same moment) in one sentence, or with a correction
+    word between them ("a seven. No, make that a six"), are a correction; the earlier one is
+    kept in ``corrected_from``."""
+    last: dict[tuple, Hit] = {}
+    for h in sorted(hits, key=lambda h: h.start):
+        key = (h.attrs.get("scope"), h.attrs.get("about"))
+        if h.attrs.get("scope") == "moment" and h.attrs.get("about") is None:
+            key = ("moment", h.start)  # unnamed moments cannot be told apart
+        prev = last.get(key)
+        if prev is not None and not (
+            doc[prev.start].sent.start == doc[h.start].sent.start
+            or any(prev.end <= f < h.start for f in fixes)
+        ):
+            key = (key, h.start)  # a new grade for something else ("For Tom, ten")
+        elif prev is not None:
+            h.attrs["corrected_from"] = prev.value
+        last[key] = h
+    return sorted(last.values(), key=lambda h: h.start)
 
 
 def _clause_start(doc, j: int) -> tuple[int, int]:

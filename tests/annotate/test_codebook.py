@@ -50,3 +50,34 @@ def signs(ann) -> list[tuple[str, int]]:
 )
 def test_emotion_polarity_in_context(tag_text, lang, text, expected):
     assert signs(tag_text(lang, text)) == expected
+
+
+def scores(ann) -> list[float]:
+    return [float(t.value) for t in only(ann, "SCORE")]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # 1–5 when the interviewer asked for one to five: × 2
+        ("en", "I: On a scale of one to five?\nR: A four, I'd say.", [8.0]),
+        ("nl", "I: Op een schaal van 1 tot 5?\nR: Een drie.", [6.0]),
+        ("de", "I: Von eins bis fünf, wie viele Sterne?\nR: Vier.", [8.0]),
+        # German school grade (6 − g) × 2, range midpoint, "zeven en een half"
+        ("de", "I: Welche Schulnote?\nR: Eine Zwei bis Drei.", [7.0]),
+        ("nl", "I: Welk cijfer?\nR: Zeven en een half.", [7.5]),
+        ("en", "I: Out of ten?\nR: Six or seven.", [6.5]),
+        # a self-correction: only the final grade
+        ("en", "I: Out of ten?\nR: A seven. No, actually, make that a six.", [6.0]),
+        ("nl", "I: Welk cijfer?\nR: Een zeven, nee, eigenlijk een zes.", [6.0]),
+        ("de", "I: Welche Note?\nR: Eine Zwei, nein, eher eine Drei.", [6.0]),
+        # not scores: durations, times, counts
+        ("en", "It was sorted after eight working days.", []),
+        ("en", "I tried six channels in total.", []),
+        ("nl", "Ik had om acht een afspraak.", []),
+        ("de", "Ich war um acht da.", []),
+        ("en", "I: Out of ten?\nR: Seven. The call took two minutes though.", [7.0]),
+    ],
+)
+def test_score_scales_and_non_scores(tag_text, lang, text, expected):
+    assert scores(tag_text(lang, text)) == pytest.approx(expected)
