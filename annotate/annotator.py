@@ -37,6 +37,14 @@ ANNOTATOR_VERSION = "1.2"
 SPAN_KEY = "journeytape"
 #: labels only the respondent can have (the interviewer asks about them)
 RESPONDENT_LABELS = ("GOAL", "EMOTION", "SCORE", "EXPECTATION", "PEAK")
+#: an interviewer role less sure than this may be a merged or mislabelled respondent: their
+#: turns still get respondent labels, with lower confidence (conversation evidence gives
+#: 0.5 + the score margin; a clear two-person interview is ~0.7–0.99)
+ROLE_SURE = 0.65
+#: confidence factor of respondent labels on a speaker whose role is unknown or uncertain
+UNSURE_ROLE_FACTOR = 0.7
+#: words Whisper heard with a lower probability than this lower the confidence of their tag
+WELL_HEARD = 0.7
 
 
 def annotator_version() -> dict[str, str]:
@@ -227,9 +235,13 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
         self.fillers = {w.lower() for w in r.words("fillers")}
 
     # -- the whole doc ------------------------------------------------------------------------
-    def tag_doc(self, doc, role: str | None, context: dict[str, Any]) -> list[Hit]:
+    def tag_doc(
+        self, doc, role: str | None, context: dict[str, Any], role_sure: bool = True
+    ) -> list[Hit]:
+        """``role_sure=False``: the speaker's role may be wrong (one voice found, a weak
+        interviewer guess), so respondent labels are looked for in their turns too."""
         hits = self.checklist(doc)
-        if role != "interviewer" and self.rules is not None:
+        if (role != "interviewer" or not role_sure) and self.rules is not None:
             cues = [(s, e) for _, s, e in self.peak_m(doc)]
             # "the worst moment", "das Schlimmste": a superlative naming a peak is no emotion
             found = [h for h in self.emotion(doc) if not any(s <= h.start < e for s, e in cues)]
@@ -237,9 +249,13 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
             found += self.expectation(doc, context)
             found += self.peak(doc, hits)
             found += self.goal(doc)
-            if role is None:
+            if role is None or not role_sure:
                 # no speaker roles (one voice, no diarization): a question is the interviewer's
                 found = [h for h in found if not _in_question(doc, h)]
+            if not role_sure or role is None:
+                for h in found:
+                    h.confidence *= UNSURE_ROLE_FACTOR
+                    h.attrs["role_uncertain"] = True
             hits += found
         from spacy.tokens import Span
 
@@ -387,12 +403,13 @@ class Annotator:
         la = self.for_language(lang)
         warnings += la.warnings
         roles = {s.id: s.role for s in transcript.speakers}
+        sure = roles_sure(transcript)
         tags: list[Tag] = []
         context: dict[str, Any] = {"question": "", "previous_durations": []}
         texts = [seg.text for seg in transcript.segments]
         for seg, doc in zip(transcript.segments, la.nlp.pipe(texts, batch_size=64), strict=True):
             role = roles.get(seg.speaker) if seg.speaker else None
-            hits = la.tag_doc(doc, role, context)
+            hits = la.tag_doc(doc, role, context, sure.get(seg.speaker or "", False))
             for h in hits:
                 tags.append(_to_tag(h, doc, seg, role))
             if role == "interviewer" or (role is None and seg.text.rstrip().endswith("?")):
@@ -426,10 +443,39 @@ class Annotator:
         )
 
 
+def roles_sure(transcript: Transcript) -> dict[str, bool]:
+    """Per speaker: can respondent labels be trusted to the role? Not when the role is unknown,
+    below :data:`ROLE_SURE`, or when fewer than two speakers talk (diarization merged them or
+    found one voice) — unless a person set the role (``user``, or ``text`` for typed
+    interviews). Codebook labels must not vanish with a wrong role."""
+    talking = {seg.speaker for seg in transcript.segments if seg.speaker}
+    out: dict[str, bool] = {}
+    for s in transcript.speakers:
+        conf = s.role_confidence if s.role_confidence is not None else 0.0
+        by_person = s.role_source in ("user", "text")
+        out[s.id] = s.role is not None and conf >= ROLE_SURE and (len(talking) >= 2 or by_person)
+    return out
+
+
+def heard_probability(seg: Segment, start_char: int, end_char: int) -> float | None:
+    """The lowest Whisper probability of the words under a span (None: no words)."""
+    probs = [
+        w.probability
+        for w, (s, e) in zip(seg.words, word_offsets(seg), strict=True)
+        if s >= 0 and s < end_char and e > start_char and w.probability is not None
+    ]
+    return min(probs) if probs else None
+
+
 def _to_tag(h: Hit, doc, seg: Segment, role: str | None) -> Tag:
     span = doc[h.start : h.end]
     start_char, end_char = span.start_char, span.end_char
     start, end = span_times(seg, start_char, end_char)
+    heard = heard_probability(seg, start_char, end_char)
+    if heard is not None and heard < WELL_HEARD:
+        # a checklist word Whisper was unsure of may be a mishearing: say so in the confidence
+        h.confidence *= max(0.4, heard / WELL_HEARD)
+        h.attrs["asr_probability"] = round(heard, 3)
     return Tag(
         id=tag_id(h.label, seg.id, start_char, end_char, h.value),
         label=h.label,
