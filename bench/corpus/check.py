@@ -68,7 +68,7 @@ def check_file(path: Path) -> tuple[list[str], dict]:
             by_label.setdefault(g.label, []).append(g)
         for label, gs in by_label.items():
             gs.sort(key=lambda g: g.start_char)
-            for a, b in zip(gs, gs[1:]):
+            for a, b in zip(gs, gs[1:], strict=False):
                 if b.start_char < a.end_char:
                     problems.append(f"seg {sid}: {label} spans overlap: {a.text!r} / {b.text!r}")
     return problems, head
