@@ -224,6 +224,10 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
         )
         self.score_question = [w.lower() for w in r.words("score_question_cues")]
         self.five_scale = [w.lower() for w in r.words("five_scale_cues")]
+        self.moment_question = {w.lower() for w in r.words("moment_question_cues")}
+        self.between = {w.lower() for w in r.words("score_between")}
+        self.and_words = {w.lower() for w in r.words("score_between_and")}
+        self.hypo_m = phrase_matcher(("hypo", r.words("hypothetical_score_cues")))
         self.correction_m = phrase_matcher(("fix", r.words("correction_cues")))
         self.not_score_after = {w.lower() for w in r.words("not_score_after")}
         self.diminutives = r.mapping("diminutives")
@@ -415,6 +419,8 @@ class Annotator:
             if role == "interviewer" or (role is None and seg.text.rstrip().endswith("?")):
                 context["question"] = seg.text.lower()
                 context["previous_durations"] = []
+                if la.rules is not None:
+                    la.score_context(doc, hits, context)
             elif la.rules is not None:
                 context["previous_durations"] = [
                     (doc[a:b].text, sec) for a, b, sec in la.durations(doc)
