@@ -81,3 +81,23 @@ def scores(ann) -> list[float]:
 )
 def test_score_scales_and_non_scores(tag_text, lang, text, expected):
     assert scores(tag_text(lang, text)) == pytest.approx(expected)
+
+
+def test_grade_questions_carry_over_follow_ups(tag_text):
+    """The interviewer asks once for grades and then names each moment in short follow-ups."""
+    ann = tag_text(
+        "en",
+        "I: Could you give each step a grade out of ten? The booking first.\n"
+        "R: Booking, uh, a five.\n"
+        "I: The day itself?\n"
+        "R: Seven, yeah.\n"
+        "I: And the whole thing?\n"
+        "R: Somewhere between six and seven. If there was a ten I'd give it a ten, no.",
+    )
+    got = [(float(t.value), t.attrs["scope"]) for t in only(ann, "SCORE")]
+    assert got == [(5.0, "moment"), (7.0, "moment"), (6.5, "overall")]
+
+
+def test_restated_grade_counts_once(tag_text):
+    ann = tag_text("nl", "I: Welk cijfer?\nR: Een acht. Nee, een negen. Een negen, ja.")
+    assert [float(t.value) for t in only(ann, "SCORE")] == [9.0]
