@@ -175,9 +175,15 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
         self.goal_m = CueMatcher(
             nlp,
             fillers,
-            {"goal": r.words("goal", "cues"), "conditional": r.words("goal", "conditional_cues")},
-            {"goal": _pairs(r.data.get("goal", {}).get("split_cues"))},
+            {
+                "goal": r.words("goal", "cues"),
+                "conditional": r.words("goal", "conditional_cues"),
+                "need": r.words("goal", "need_cues"),
+            },
+            {"need": _pairs(r.data.get("goal", {}).get("split_cues"))},
         )
+        self.goal_purpose = {w.lower() for w in r.words("goal", "purpose_words")}
+        self.indirect_m = phrase_matcher(("indirect", r.words("goal", "indirect_cues")))
         self.goal_recurring_stop = {w.lower() for w in r.words("goal", "recurring_stop")}
         self.goal_steps = {w.lower() for w in r.words("goal", "step_verbs")}
         self.exp_cue_m = CueMatcher(
@@ -192,10 +198,14 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
         )
         self.exp_modals = {w.lower() for w in r.words("expectation", "modals")}
         self.exp_question = [w.lower() for w in r.words("expectation", "question_cues")]
-        self.exp_status_m = phrase_matcher(
-            ("contrast", r.words("expectation", "contrast")),
-            ("met", r.words("expectation", "met_words")),
-            ("exceeded", r.words("expectation", "exceeded_words")),
+        self.exp_status_m = CueMatcher(
+            nlp,
+            fillers,
+            {
+                "contrast": r.words("expectation", "contrast"),
+                "met": r.words("expectation", "met_words"),
+                "exceeded": r.words("expectation", "exceeded_words"),
+            },
         )
         self.deadline_m = phrase_matcher(("deadline", r.words("goal", "deadline_words")))
         self.goal_not_after = {w.lower() for w in r.words("goal", "not_after")}

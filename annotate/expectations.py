@@ -18,7 +18,7 @@ class ExpectationRules:
             if unit is None:
                 continue
             j, qty, start = i - 1, None, i
-            while j >= 0 and i - j <= 3:
+            while j >= 0 and i - j <= 4:
                 low = doc[j].lower_
                 if low in self.half:
                     qty = 0.5 if qty is None else qty + 0.5
@@ -35,20 +35,27 @@ class ExpectationRules:
                     start = j
                 elif low in ("of", "van", "von", "couple", "few", "paar", "like", "about"):
                     pass
+                elif low in ("and", "en", "und") and qty == 0.5:
+                    pass  # "three and a half weeks"
                 else:
                     break
                 j -= 1
+            end = i + 1
             if qty is None:
-                # "dagen" alone or "ages": a vague amount, skip; a bare "hour"/"Stunde" = 1
-                if tok.lower_ == tok.lemma_.lower() and j == i - 1 and i > 0:
+                # "maanden", "weeks" alone: a vague plural, counted as two (enough to compare
+                # "I thought it would take weeks" with "it was sorted in a day")
+                plural = tok.lower_ != tok.lemma_.lower() or tok.lower_.endswith(("s", "en", "e"))
+                if not plural or (j == i - 1 and i > 0 and doc[j].lower_ in self.numbers):
                     continue
-                continue
+                if tok.lower_ in ("morgen", "abend", "middag", "avond", "week", "minute"):
+                    continue
+                qty = 2.0
             # "een dag of twee": take the upper bound
             if i + 2 < len(doc) and doc[i + 1].lower_ == "of":
                 n2 = self.number_at(doc, i + 2)
                 if n2:
-                    qty = n2[0]
-            out.append((start, i + 1, qty * unit))
+                    qty, end = n2[0], n2[1]
+            out.append((start, end, qty * unit))
         for match_id, s, e in self.exp_m(doc):
             if self.nlp.vocab.strings[match_id] == "same_day":
                 out.append((s, e, 8 * 3600.0))
@@ -103,7 +110,9 @@ class ExpectationRules:
             prev = context.get("previous_durations", [])
             act_sec, act_span, act_text = None, None, None
             if others:
-                act = min(others, key=lambda d: abs(d[0] - cue_i))
+                # what happened is told after the expectation; before it only as a fallback
+                later = [d for d in others if d[0] >= ee]
+                act = later[0] if later else min(others, key=lambda d: abs(d[0] - cue_i))
                 act_sec, act_span = act[2], act
             elif actual is not None:
                 act_sec, act_span = actual[2], actual
@@ -209,7 +218,7 @@ class ExpectationRules:
         return out
 
     def _status(self, doc, start: int) -> str:
-        found = {self.nlp.vocab.strings[m] for m, s, _ in self.exp_status_m(doc) if s >= start}
+        found = {kind for kind, s, _ in self.exp_status_m(doc) if s >= start}
         if "exceeded" in found:
             return "exceeded"
         if "met" in found and "contrast" not in found:

@@ -81,6 +81,12 @@ class MomentRules:
                 continue  # "I had to be let in every morning" is a routine, not a goal
             if self._is_step(doc, e, end):
                 continue  # "I needed to request it myself": a step taken, not a goal
+            if (
+                raw[(s, e)] == "need"
+                and not any(doc[k].lower_ in self.goal_purpose for k in range(e, end))
+                and not any(s < d < end for d in deadlines)
+            ):
+                continue  # "I needed the BSN": a prerequisite, not what they wanted
             if raw[(s, e)] == "conditional":
                 if not any(s < d < end for d in deadlines):
                     continue
@@ -99,4 +105,33 @@ class MomentRules:
                     {"cue": doc[s:e].text},
                 )
             )
+        if not out:
+            out += self._indirect_goal(doc, deadlines)
         return out
+
+    def _indirect_goal(self, doc, deadlines: list[int]) -> list[Hit]:
+        """Codebook: a goal "only implied by a deadline and what happens if it is missed"
+        ("She had to have the tubes before summer. Otherwise she misses months of school.")."""
+        for _, s, e in self.indirect_m(doc):
+            sent = doc[s].sent
+            before = [d for d in deadlines if d < sent.end]
+            if not before:
+                continue
+            lo = doc[before[-1]].sent.start
+            if lo < sent.start and sent.start - lo > 40:
+                continue
+            end = sent.end
+            while end > lo + 1 and doc[end - 1].is_punct:
+                end -= 1
+            return [
+                Hit(
+                    "GOAL",
+                    lo,
+                    end,
+                    "indirect",
+                    f"goal:{self.lang}:indirect",
+                    0.5,
+                    {"cue": doc[s:e].text, "deadline": doc[before[-1]].text, "indirect": True},
+                )
+            ]
+        return []

@@ -14,7 +14,7 @@ GOALS = [
     ("en", "Honestly, all I wanted was for someone to tell me when the parcel would come."),
     ("en", "It was important to me that the claim was paid before the holidays."),
     ("en", "The main thing for me was, uh, being able to work from home that week."),
-    ("en", "I was hoping to get the permit sorted before the builders arrived."),
+    ("en", "I was trying to get the permit sorted before the builders arrived."),
     ("nl", "Het ging mij erom dat ik mijn pakket voor het weekend had."),
     ("nl", "Het ging me eigenlijk vooral erom dat de schade snel vergoed werd."),
     ("nl", "Ik wil zo snel mogelijk volledig inzetbaar zijn."),
