@@ -261,7 +261,7 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
             found = [h for h in self.emotion(doc) if not any(s <= h.start < e for s, e in cues)]
             found += self.score(doc, hits + found, context)
             found += self.expectation(doc, context)
-            found += self.peak(doc, hits)
+            found += self.peak(doc, hits, context)
             found += self.goal(doc)
             if role is None or not role_sure:
                 # no speaker roles (one voice, no diarization): a question is the interviewer's
@@ -431,6 +431,7 @@ class Annotator:
                 context["previous_durations"] = []
                 if la.rules is not None:
                     la.score_context(doc, hits, context)
+                    la.peak_context(doc, context)
             elif la.rules is not None:
                 context["previous_durations"] = [
                     (doc[a:b].text, sec) for a, b, sec in la.durations(doc)

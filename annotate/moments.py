@@ -19,8 +19,32 @@ class MomentRules:
             sent_end -= 1
         return sent_end
 
-    def peak(self, doc, hits: list[Hit]) -> list[Hit]:
+    def peak_context(self, doc, context: dict) -> None:
+        """An interviewer turn that asks for the high or the low point ("What was the worst
+        moment?"): its answer names the peak without a cue ("Probably that email")."""
+        kinds = {self.nlp.vocab.strings[m] for m, _, _ in self.peak_m(doc)}
+        context["peak_q"] = next(iter(kinds)) if len(kinds) == 1 else None
+
+    def peak(self, doc, hits: list[Hit], context: dict | None = None) -> list[Hit]:
         raw = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.peak_m(doc)}
+        asked = (context or {}).pop("peak_q", None)
+        if not raw and asked and len(doc):
+            # the answer's first sentence is the moment
+            sent = next(iter(doc.sents))
+            end = sent.end
+            while end > sent.start + 1 and doc[end - 1].is_punct:
+                end -= 1
+            return [
+                Hit(
+                    "PEAK",
+                    sent.start,
+                    end,
+                    asked,
+                    f"peak:{self.lang}:{asked}:answer",
+                    0.6,
+                    {"cue": "", "moment": doc[sent.start : end].text, "about": []},
+                )
+            ]
         out = []
         taken = -1
         for s, e in sorted(longest_first(raw)):

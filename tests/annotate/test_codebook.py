@@ -101,3 +101,16 @@ def test_grade_questions_carry_over_follow_ups(tag_text):
 def test_restated_grade_counts_once(tag_text):
     ann = tag_text("nl", "I: Welk cijfer?\nR: Een acht. Nee, een negen. Een negen, ja.")
     assert [float(t.value) for t in only(ann, "SCORE")] == [9.0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "I: What was the low point?\nR: Probably that email with the IBAN.", ["low"]),
+        ("nl", "I: En het hoogtepunt?\nR: Dat ik binnen twintig minuten een nummer had.", ["high"]),
+        ("de", "I: Und der Tiefpunkt?\nR: Ganz klar der Abend mit dem Video.", ["low"]),
+        ("en", "I: The best and the worst moment?\nR: That email, I guess.", []),
+    ],
+)
+def test_peak_named_in_answer_to_the_question(tag_text, lang, text, expected):
+    assert [t.value for t in only(tag_text(lang, text), "PEAK")] == expected
