@@ -23,6 +23,10 @@ class MomentRules:
         """An interviewer turn that asks for the high or the low point ("What was the worst
         moment?"): its answer names the peak without a cue ("Probably that email")."""
         kinds = {self.nlp.vocab.strings[m] for m, _, _ in self.peak_m(doc)}
+        words = {t.lower_ for t in doc}
+        for kind in ("high", "low"):
+            if words & {w.lower() for w in self.rules.words("peak_question", kind)}:
+                kinds.add(kind)
         context["peak_q"] = next(iter(kinds)) if len(kinds) == 1 else None
 
     def peak(self, doc, hits: list[Hit], context: dict | None = None) -> list[Hit]:
