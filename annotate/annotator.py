@@ -110,9 +110,12 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
                         f"{item.id!r} ({lang}): {detail.strip()}"
                     ) from None
 
+        self.item_ids = {item.id for item in guide.checklist}
         if self.rules is None:
             return
         r = self.rules
+        self.name_verbs = PhraseMatcher(vocab, attr="LOWER")
+        self.name_verbs.add("verb", [nlp.make_doc(v) for v in r.words("name_verbs")])
         # emotions
         entries = list(r.emotions)
         if emolex:
@@ -255,6 +258,7 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
         """``role_sure=False``: the speaker's role may be wrong (one voice found, a weak
         interviewer guess), so respondent labels are looked for in their turns too."""
         hits = self.checklist(doc)
+        hits += self.implicit_colleagues(doc, hits)
         if (role != "interviewer" or not role_sure) and self.rules is not None:
             cues = [(s, e) for _, s, e in self.peak_m(doc)]
             # "the worst moment", "das Schlimmste": a superlative naming a peak is no emotion
@@ -331,6 +335,48 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
                 for o in kept
             )
         ]
+
+    def implicit_colleagues(self, doc, hits: list[Hit]) -> list[Hit]:
+        """Names used as a source of help ("I asked Sam", "my friend Jo") → colleague."""
+        if self.rules is None or "colleague" not in self.item_ids:
+            return []
+        r = self.rules
+        verbs = self.name_verbs
+        det = {w.lower() for w in r.words("name_determiners")}
+        stop = {w.lower() for w in r.words("name_stopwords")}
+        taken = {k for h in hits for k in range(h.start, h.end)}
+        ends = {h.end for h in hits if h.value == "colleague"}
+        near = {k for _, s, e in verbs(doc) for k in range(max(0, s - 2), min(len(doc), e + 3))}
+        out = []
+        for t in doc:
+            i = t.i
+            if (
+                i in taken
+                or t.is_sent_start
+                or not t.is_alpha
+                or len(t.text) < 2
+                or not t.text[0].isupper()
+                or t.text.isupper()
+                or t.lower_ in stop
+                or (i > 0 and doc[i - 1].lower_ in det and i not in ends)
+            ):
+                continue
+            if self.lang == "en" and t.pos_ and t.pos_ != "PROPN":
+                continue
+            # German capitalises every noun ("Konto", "Ort"): there only "meine Kollegin Anna"
+            if i in ends or (i in near and self.lang != "de"):
+                out.append(
+                    Hit(
+                        "CHANNEL",
+                        i,
+                        i + 1,
+                        "colleague",
+                        f"name:colleague:{self.lang}",
+                        0.55,
+                        {"implicit": True},
+                    )
+                )
+        return out
 
     # -- EMOTION ---------------------------------------------------------------------------------
 

@@ -114,3 +114,18 @@ def test_restated_grade_counts_once(tag_text):
 )
 def test_peak_named_in_answer_to_the_question(tag_text, lang, text, expected):
     assert [t.value for t in only(tag_text(lang, text), "PEAK")] == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "names"),
+    [
+        ("en", "I asked Sam, he knows laptops.", ["Sam"]),
+        ("nl", "Ik heb het aan Pieter gevraagd, die weet alles van laptops.", ["Pieter"]),
+        ("de", "Meine Kollegin Anna hat mir geholfen.", ["Anna"]),
+        ("de", "Ich habe das Konto am Montag gefragt.", []),
+    ],
+)
+def test_a_person_named_without_a_role_is_an_implicit_colleague(tag_text, lang, text, names):
+    implicit = [t for t in only(tag_text(lang, text), "CHANNEL") if t.attrs.get("implicit")]
+    assert [t.text for t in implicit] == names
+    assert all(t.value == "colleague" for t in implicit)
