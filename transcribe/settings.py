@@ -38,6 +38,9 @@ class TranscribeSettings:
     batch_size: int = _r(8)  # >1 uses faster-whisper's BatchedInferencePipeline
     vad: bool = _r(True)
     initial_prompt: str | None = _r(None)
+    #: words Whisper should expect, per language ({"nl": "servicedesk, intranet, …"}): the
+    #: interview guide's checklist (``--hotwords-guide``); part of the cache key
+    hotwords: dict[str, str] | None = _r(None)
     # -- speaker separation ----------------------------------------------------------------
     diarize: bool = _r(True)
     num_speakers: int | None = _r(None)
