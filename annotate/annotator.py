@@ -266,7 +266,7 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
             found += self.score(doc, hits + found, context)
             found += self.expectation(doc, context)
             found += self.peak(doc, hits, context)
-            found += self.goal(doc)
+            found += self.goal(doc, context)
             if role is None or not role_sure:
                 # no speaker roles (one voice, no diarization): a question is the interviewer's
                 found = [h for h in found if not _in_question(doc, h)]
@@ -478,6 +478,7 @@ class Annotator:
                 if la.rules is not None:
                     la.score_context(doc, hits, context)
                     la.peak_context(doc, context)
+                    la.goal_context(doc, context)
             elif la.rules is not None:
                 context["previous_durations"] = [
                     (doc[a:b].text, sec) for a, b, sec in la.durations(doc)

@@ -88,7 +88,7 @@ class MomentRules:
             t.lower_ in self.goal_steps or t.lemma_.lower() in self.goal_steps for t in cands
         )
 
-    def goal(self, doc) -> list[Hit]:
+    def goal(self, doc, context: dict | None = None) -> list[Hit]:
         raw: dict[tuple[int, int], str] = {}
         for kind, s, e in self.goal_m(doc):
             raw.setdefault((s, e), kind)
@@ -135,7 +135,37 @@ class MomentRules:
             )
         if not out:
             out += self._indirect_goal(doc, deadlines)
+        asked = (context or {}).pop("goal_q", False)
+        if not out and asked:
+            out += self._goal_answer(doc)
         return out
+
+    def goal_context(self, doc, context: dict) -> None:
+        """An interviewer turn that asks what the respondent wanted or needed."""
+        q = doc.text.lower()
+        context["goal_q"] = any(c in q for c in self.rules.words("goal", "question_cues"))
+
+    def _goal_answer(self, doc) -> list[Hit]:
+        """The answer to a goal question states the goal: its first sentence with content."""
+        for sent in doc.sents:
+            words = [t for t in sent if not t.is_punct and t.lower_ not in self.fillers]
+            if len(words) < 3:
+                continue  # "Oh.", "Ja, nou."
+            end = sent.end
+            while end > sent.start + 1 and doc[end - 1].is_punct:
+                end -= 1
+            return [
+                Hit(
+                    "GOAL",
+                    sent.start,
+                    end,
+                    "answer",
+                    f"goal:{self.lang}:answer",
+                    0.5,
+                    {"cue": "", "answer": True},
+                )
+            ]
+        return []
 
     def _indirect_goal(self, doc, deadlines: list[int]) -> list[Hit]:
         """Codebook: a goal "only implied by a deadline and what happens if it is missed"

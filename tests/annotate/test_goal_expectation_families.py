@@ -93,3 +93,26 @@ def test_answer_to_an_expectation_question(tag_text):
 )
 def test_opinions_are_not_expectations(tag_text, lang, text):
     assert only(tag_text(lang, text), "EXPECTATION") == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "I: What did you need the order for?\nR: Uh. My daughter's birthday on the Saturday.",
+        ),
+        (
+            "nl",
+            "I: Wat wilde je bereiken?\nR: Nou ja. Dat de kinderen naar school konden.",
+        ),
+        (
+            "de",
+            "I: Und was war das Ziel?\nR: Na ja. Dass das Gehalt pünktlich auf dem Konto landet.",
+        ),
+    ],
+)
+def test_the_answer_to_a_goal_question_states_the_goal(tag_text, lang, text):
+    goals = only(tag_text(lang, text), "GOAL")
+    assert len(goals) == 1 and goals[0].attrs.get("answer") is True
+    assert len(goals[0].text.split()) >= 3
