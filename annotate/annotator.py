@@ -246,6 +246,10 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
         self.diminutives = r.mapping("diminutives")
         self.school_grades = r.mapping("school_grades")
         self.grade_cues = {w.lower() for w in r.words("grade_cues")}
+        #: grades said as words ("gut", "ausreichend"); the numbers stay in school_grades
+        self.grade_words = {
+            k: v for k, v in self.school_grades.items() if not self.numbers.get(k) and " " not in k
+        }
         self.grade_mods = r.mapping("grade_modifiers")
         self.range_words = {w.lower() for w in r.words("score_range_words")}
         self.article_words = {w.lower() for w in r.words("score_articles") if " " not in w}

@@ -27,6 +27,8 @@ class ScoreRules:
             value = float(low[0])  # "eine 2-": the modifier is read by _grade_hit
         elif low in self.numbers:
             value = self.numbers[low]
+        elif (half := _fused_half(low)) and half in self.numbers:
+            value = self.numbers[half] + 0.5  # "dreieinhalb", "zevenenhalf"
         else:
             return None
         end = i + 1
@@ -68,10 +70,21 @@ class ScoreRules:
         out: list[Hit] = []
         used: set[int] = set()
         n = len(doc)
+        item_ends = {h.end for h in hits if h.label in ("CHANNEL", "TOUCHPOINT")}
+        grade_question = self.school_grades and any(
+            c in question + score_q for c in self.grade_cues
+        )
         for i, tok in enumerate(doc):
             if i in used:
                 continue
             low = tok.lower_
+            # "die Note gut", "sehr gut": German grades said as words, when asked for a Note
+            if grade_question and low in self.grade_words:
+                start = i - 1 if i > 0 and doc[i - 1].lower_ == "sehr" and low == "gut" else i
+                grade = 1.0 if start < i else self.grade_words[low]
+                out.append(self._grade_hit(doc, start, i, grade, cues, hits))
+                used.add(i)
+                continue
             # "7/10"
             frac = FRACTION.match(low)
             if frac:
@@ -146,7 +159,7 @@ class ScoreRules:
                     and low not in self.article_words
                     and not (end < n and self.number_at(doc, end))
                     and 0 <= val <= 10
-                    and self._bare_answer(doc, i, end)
+                    and self._bare_answer(doc, i, end, item_ends)
                     and not (end < n and self._counts_something(doc[end]))
                 ):
                     if (
@@ -194,7 +207,7 @@ class ScoreRules:
         items = [h.start for h in hits if h.label in ("CHANNEL", "TOUCHPOINT")]
         return _final_grades(doc, out, fixes, items)
 
-    def _bare_answer(self, doc, i: int, end: int) -> bool:
+    def _bare_answer(self, doc, i: int, end: int, item_ends: set[int] | None = None) -> bool:
         """A bare number that answers a grade question: at the start of the turn after
         fillers ("Uh, six."), or standing alone after a pause in speech ("…, but three.",
         "Die Terminvereinbarung, äh, Drei, wegen …") — not a count inside a clause."""
@@ -212,6 +225,7 @@ class ScoreRules:
             or before.lower_ in self.fillers
             or before.lower_ in self.breaks
             or before.lower_ in self.between
+            or i in (item_ends or set())  # "Umzugsfirma eins. Internetanbieter fünf."
         )
         return after_ok and alone
 
@@ -314,6 +328,14 @@ class ScoreRules:
         return getattr(self, "_question_scope", "overall"), QUESTION
 
     # -- EXPECTATION -----------------------------------------------------------------------------
+
+
+def _fused_half(word: str) -> str | None:
+    """ "dreieinhalb" → "drei", "zevenenhalf"/"zevenënhalf" → "zeven"; else None."""
+    for tail in ("einhalb", "ënhalf", "enhalf"):
+        if word.endswith(tail) and len(word) > len(tail):
+            return word[: -len(tail)]
+    return None
 
 
 def _final_grades(doc, hits: list[Hit], fixes: list[int], items: list[int]) -> list[Hit]:

@@ -129,3 +129,17 @@ def test_a_person_named_without_a_role_is_an_implicit_colleague(tag_text, lang, 
     implicit = [t for t in only(tag_text(lang, text), "CHANNEL") if t.attrs.get("implicit")]
     assert [t.text for t in implicit] == names
     assert all(t.value == "colleague" for t in implicit)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I: Welche Note geben Sie insgesamt?\nR: Ich würde die Note gut vergeben.", [8.0]),
+        ("I: Welche Schulnote?\nR: Ausreichend, mehr nicht.", [4.0]),
+        ("I: Welche Note insgesamt?\nR: Dreieinhalb, wegen der Stühle.", [7.0]),
+        ("I: Und einzeln, als Schulnote?\nR: Umzugsfirma eins. Bürgeramt vier.", [10.0, 4.0]),
+        ("R: Das Essen war gut.", []),
+    ],
+)
+def test_german_grades_said_as_words(tag_text, text, expected):
+    assert scores(tag_text("de", text)) == pytest.approx(expected)
