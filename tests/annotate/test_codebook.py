@@ -136,8 +136,8 @@ def test_a_person_named_without_a_role_is_an_implicit_colleague(tag_text, lang, 
     [
         ("I: Welche Note geben Sie insgesamt?\nR: Ich würde die Note gut vergeben.", [8.0]),
         ("I: Welche Schulnote?\nR: Ausreichend, mehr nicht.", [4.0]),
-        ("I: Welche Note insgesamt?\nR: Dreieinhalb, wegen der Stühle.", [7.0]),
-        ("I: Und einzeln, als Schulnote?\nR: Umzugsfirma eins. Bürgeramt vier.", [10.0, 4.0]),
+        ("I: Welche Note insgesamt?\nR: Dreieinhalb, wegen der Stühle.", [5.0]),  # (6 − 3.5) × 2
+        ("I: Und einzeln, als Schulnote?\nR: Servicedesk eins. Hotline vier.", [10.0, 4.0]),
         ("R: Das Essen war gut.", []),
     ],
 )
