@@ -45,7 +45,7 @@ class EmotionRules:
         lo = s
         while lo > 0 and s - lo < 8:
             prev = doc[lo - 1]
-            if prev.is_punct and prev.text in ",;.!?:" or prev.lower_ in self.breaks:
+            if prev.is_punct and prev.text in ",;.!?:":
                 break
             lo -= 1
         nearest = None
