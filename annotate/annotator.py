@@ -47,8 +47,23 @@ UNSURE_ROLE_FACTOR = 0.7
 WELL_HEARD = 0.7
 
 
-def annotator_version() -> dict[str, str]:
-    return {"version": ANNOTATOR_VERSION, "rules_sha256": rules_sha256()}
+#: where the annotator departs from ../shared/CODEBOOK.md on purpose (docs/annotate.md); written
+#: into every annotations file so a reader of the JSON knows what the tags mean
+CODEBOOK_DEVIATIONS = (
+    "respondent labels are also tagged in turns whose speaker role is unknown or uncertain "
+    "(one voice found, role confidence < 0.65), with lower confidence and attrs.role_uncertain",
+    "an expectation whose outcome is not stated is 'unmet'",
+    "a purely evaluative word (great, prima, toll) is an EMOTION only when said sarcastically",
+    "German names count as an implicit colleague only in apposition ('meine Kollegin Anna')",
+)
+
+
+def annotator_version() -> dict[str, Any]:
+    return {
+        "version": ANNOTATOR_VERSION,
+        "rules_sha256": rules_sha256(),
+        "codebook_deviations": list(CODEBOOK_DEVIATIONS),
+    }
 
 
 # -- per-language compiled matchers --------------------------------------------------------------
