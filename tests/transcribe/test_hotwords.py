@@ -27,6 +27,8 @@ def test_hotwords_are_part_of_the_cache_key():
     hot = TranscribeSettings(hotwords={"nl": "servicedesk, selfserviceportaal"})
     assert plain.key() != hot.key()
     assert hot.result_settings()["hotwords"] == {"nl": "servicedesk, selfserviceportaal"}
+    # transcripts made before hotwords existed keep their key
+    assert "hotwords" not in plain.result_settings()
 
 
 def test_hotwords_make_whisper_hear_a_dutch_compound(base, tmp_path):
