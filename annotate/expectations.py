@@ -174,6 +174,14 @@ class ExpectationRules:
             "counterfactual": 6,
         }
         best = min(parts, key=lambda p: order[p[3]])
+        hi_tok = max(p[1] for p in parts)
+        sent_end = doc[min(hi_tok, len(doc) - 1)].sent.end
+        after = doc[sent_end].sent.end if sent_end < len(doc) else sent_end
+        said = self._said_outcome(doc, min(p[0] for p in parts), after)
+        if said and best[3] in ("durations", "too-long", "cue", "answer"):
+            # "Hatte mit einem halben Tag gerechnet. Passte genau.": the respondent's own
+            # verdict beats our reading of the durations
+            best = (best[0], best[1], said, best[3], best[4])
         lo = min(p[0] for p in parts)
         hi = max(p[1] for p in parts)
         attrs: dict[str, Any] = {"met": {"met": True, "unmet": False}.get(best[2])}
@@ -217,8 +225,25 @@ class ExpectationRules:
             out.append((s, e, self._status(doc, 0), "answer", 0.55))
         return out
 
+    def _said_outcome(self, doc, start: int, stop: int | None = None) -> str | None:
+        """met/exceeded when the turn says so after ``start`` ("passte genau", "viel mee");
+        a negated verdict ("dat klopte niet") is unmet."""
+        for kind, s, e in self.exp_status_m(doc):
+            if s < start or kind == "contrast" or (stop is not None and s >= stop):
+                continue
+            near = {
+                doc[k].lower_ for k in (*range(max(0, s - 2), s), *range(e, min(len(doc), e + 2)))
+            }
+            if near & self.negators:
+                return "unmet"
+            return kind
+        return None
+
     def _status(self, doc, start: int) -> str:
         found = {kind for kind, s, _ in self.exp_status_m(doc) if s >= start}
+        said = self._said_outcome(doc, start)
+        if said == "unmet":
+            return "unmet"
         if "exceeded" in found:
             return "exceeded"
         if "met" in found and "contrast" not in found:
