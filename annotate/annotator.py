@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from journeytape.annotate.annotations import Annotations, CoverageItem, Tag, tag_id
+from journeytape.annotate.cues import CueMatcher
 from journeytape.annotate.emotion import EmotionRules
 from journeytape.annotate.expectations import ExpectationRules
 from journeytape.annotate.guide import Guide, GuideError
@@ -32,14 +33,37 @@ from journeytape.annotate.scores import ScoreRules
 from journeytape.transcribe.transcript import Segment, Transcript
 
 #: bump when the code changes results; the rule files are hashed separately
-ANNOTATOR_VERSION = "1.1"
+ANNOTATOR_VERSION = "1.2"
 SPAN_KEY = "journeytape"
 #: labels only the respondent can have (the interviewer asks about them)
 RESPONDENT_LABELS = ("GOAL", "EMOTION", "SCORE", "EXPECTATION", "PEAK")
+#: an interviewer role less sure than this may be a merged or mislabelled respondent: their
+#: turns still get respondent labels, with lower confidence (conversation evidence gives
+#: 0.5 + the score margin; a clear two-person interview is ~0.7–0.99)
+ROLE_SURE = 0.65
+#: confidence factor of respondent labels on a speaker whose role is unknown or uncertain
+UNSURE_ROLE_FACTOR = 0.7
+#: words Whisper heard with a lower probability than this lower the confidence of their tag
+WELL_HEARD = 0.7
 
 
-def annotator_version() -> dict[str, str]:
-    return {"version": ANNOTATOR_VERSION, "rules_sha256": rules_sha256()}
+#: where the annotator departs from ../shared/CODEBOOK.md on purpose (docs/annotate.md); written
+#: into every annotations file so a reader of the JSON knows what the tags mean
+CODEBOOK_DEVIATIONS = (
+    "respondent labels are also tagged in turns whose speaker role is unknown or uncertain "
+    "(one voice found, role confidence < 0.65), with lower confidence and attrs.role_uncertain",
+    "an expectation whose outcome is not stated is 'unmet'",
+    "a purely evaluative word (great, prima, toll) is an EMOTION only when said sarcastically",
+    "German names count as an implicit colleague only in apposition ('meine Kollegin Anna')",
+)
+
+
+def annotator_version() -> dict[str, Any]:
+    return {
+        "version": ANNOTATOR_VERSION,
+        "rules_sha256": rules_sha256(),
+        "codebook_deviations": list(CODEBOOK_DEVIATIONS),
+    }
 
 
 # -- per-language compiled matchers --------------------------------------------------------------
@@ -101,9 +125,12 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
                         f"{item.id!r} ({lang}): {detail.strip()}"
                     ) from None
 
+        self.item_ids = {item.id for item in guide.checklist}
         if self.rules is None:
             return
         r = self.rules
+        self.name_verbs = PhraseMatcher(vocab, attr="LOWER")
+        self.name_verbs.add("verb", [nlp.make_doc(v) for v in r.words("name_verbs")])
         # emotions
         entries = list(r.emotions)
         if emolex:
@@ -147,12 +174,56 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
                     m.add(key, [nlp.make_doc(p) for p in phrases])
             return m
 
+        self.sarcasm_m = phrase_matcher(
+            ("before", r.words("sarcasm_before")),
+            ("after", r.words("sarcasm_after")),
+            ("strong", r.words("sarcasm_strong")),
+        )
+        self.sarcasm_repeat = {w.lower() for w in r.words("sarcasm_repeat")}
+        self.person_m = phrase_matcher(
+            ("other", r.words("other_people")), ("self", r.words("self_words"))
+        )
+        self.cf_modals = {w.lower() for w in r.words("counterfactual_modals")}
+        self.cf_if = {w.lower() for w in r.words("counterfactual_if")}
+
         self.peak_m = phrase_matcher(
             ("high", r.words("peak", "high")), ("low", r.words("peak", "low"))
         )
-        self.goal_m = phrase_matcher(
-            ("goal", r.words("goal", "cues")),
-            ("conditional", r.words("goal", "conditional_cues")),
+        fillers = r.words("cue_fillers")
+        self.goal_m = CueMatcher(
+            nlp,
+            fillers,
+            {
+                "goal": r.words("goal", "cues"),
+                "conditional": r.words("goal", "conditional_cues"),
+                "need": r.words("goal", "need_cues"),
+            },
+            {"need": _pairs(r.data.get("goal", {}).get("split_cues"))},
+        )
+        self.goal_purpose = {w.lower() for w in r.words("goal", "purpose_words")}
+        self.indirect_m = phrase_matcher(("indirect", r.words("goal", "indirect_cues")))
+        self.goal_recurring_stop = {w.lower() for w in r.words("goal", "recurring_stop")}
+        self.goal_steps = {w.lower() for w in r.words("goal", "step_verbs")}
+        self.exp_cue_m = CueMatcher(
+            nlp,
+            fillers,
+            {
+                "strong": r.words("expectation", "strong_cues"),
+                "weak": r.words("expectation", "weak_cues"),
+                "norm": r.words("expectation", "norm_cues"),
+            },
+            {"strong": _pairs(r.data.get("expectation", {}).get("split_cues"))},
+        )
+        self.exp_modals = {w.lower() for w in r.words("expectation", "modals")}
+        self.exp_question = [w.lower() for w in r.words("expectation", "question_cues")]
+        self.exp_status_m = CueMatcher(
+            nlp,
+            fillers,
+            {
+                "contrast": r.words("expectation", "contrast"),
+                "met": r.words("expectation", "met_words"),
+                "exceeded": r.words("expectation", "exceeded_words"),
+            },
         )
         self.deadline_m = phrase_matcher(("deadline", r.words("goal", "deadline_words")))
         self.goal_not_after = {w.lower() for w in r.words("goal", "not_after")}
@@ -180,29 +251,48 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
             ("cue", r.words("score_cues")),
         )
         self.score_question = [w.lower() for w in r.words("score_question_cues")]
+        self.five_scale = [w.lower() for w in r.words("five_scale_cues")]
+        self.moment_question = {w.lower() for w in r.words("moment_question_cues")}
+        self.between = {w.lower() for w in r.words("score_between")}
+        self.and_words = {w.lower() for w in r.words("score_between_and")}
+        self.hypo_m = phrase_matcher(("hypo", r.words("hypothetical_score_cues")))
+        self.correction_m = phrase_matcher(("fix", r.words("correction_cues")))
         self.not_score_after = {w.lower() for w in r.words("not_score_after")}
         self.diminutives = r.mapping("diminutives")
         self.school_grades = r.mapping("school_grades")
         self.grade_cues = {w.lower() for w in r.words("grade_cues")}
+        #: grades said as words ("gut", "ausreichend"); the numbers stay in school_grades
+        self.grade_words = {
+            k: v for k, v in self.school_grades.items() if not self.numbers.get(k) and " " not in k
+        }
         self.grade_mods = r.mapping("grade_modifiers")
         self.range_words = {w.lower() for w in r.words("score_range_words")}
         self.article_words = {w.lower() for w in r.words("score_articles") if " " not in w}
         self.fillers = {w.lower() for w in r.words("fillers")}
 
     # -- the whole doc ------------------------------------------------------------------------
-    def tag_doc(self, doc, role: str | None, context: dict[str, Any]) -> list[Hit]:
+    def tag_doc(
+        self, doc, role: str | None, context: dict[str, Any], role_sure: bool = True
+    ) -> list[Hit]:
+        """``role_sure=False``: the speaker's role may be wrong (one voice found, a weak
+        interviewer guess), so respondent labels are looked for in their turns too."""
         hits = self.checklist(doc)
-        if role != "interviewer" and self.rules is not None:
+        hits += self.implicit_colleagues(doc, hits)
+        if (role != "interviewer" or not role_sure) and self.rules is not None:
             cues = [(s, e) for _, s, e in self.peak_m(doc)]
             # "the worst moment", "das Schlimmste": a superlative naming a peak is no emotion
             found = [h for h in self.emotion(doc) if not any(s <= h.start < e for s, e in cues)]
             found += self.score(doc, hits + found, context)
             found += self.expectation(doc, context)
-            found += self.peak(doc, hits)
-            found += self.goal(doc)
-            if role is None:
+            found += self.peak(doc, hits, context)
+            found += self.goal(doc, context)
+            if role is None or not role_sure:
                 # no speaker roles (one voice, no diarization): a question is the interviewer's
                 found = [h for h in found if not _in_question(doc, h)]
+            if not role_sure or role is None:
+                for h in found:
+                    h.confidence *= UNSURE_ROLE_FACTOR
+                    h.attrs["role_uncertain"] = True
             hits += found
         from spacy.tokens import Span
 
@@ -265,7 +355,54 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
             )
         ]
 
+    def implicit_colleagues(self, doc, hits: list[Hit]) -> list[Hit]:
+        """Names used as a source of help ("I asked Sam", "my friend Jo") → colleague."""
+        if self.rules is None or "colleague" not in self.item_ids:
+            return []
+        r = self.rules
+        verbs = self.name_verbs
+        det = {w.lower() for w in r.words("name_determiners")}
+        stop = {w.lower() for w in r.words("name_stopwords")}
+        taken = {k for h in hits for k in range(h.start, h.end)}
+        ends = {h.end for h in hits if h.value == "colleague"}
+        near = {k for _, s, e in verbs(doc) for k in range(max(0, s - 2), min(len(doc), e + 3))}
+        out = []
+        for t in doc:
+            i = t.i
+            if (
+                i in taken
+                or t.is_sent_start
+                or not t.is_alpha
+                or len(t.text) < 2
+                or not t.text[0].isupper()
+                or t.text.isupper()
+                or t.lower_ in stop
+                or (i > 0 and doc[i - 1].lower_ in det and i not in ends)
+            ):
+                continue
+            if self.lang == "en" and t.pos_ and t.pos_ != "PROPN":
+                continue
+            # German capitalises every noun ("Konto", "Ort"): there only "meine Kollegin Anna"
+            if i in ends or (i in near and self.lang != "de"):
+                out.append(
+                    Hit(
+                        "CHANNEL",
+                        i,
+                        i + 1,
+                        "colleague",
+                        f"name:colleague:{self.lang}",
+                        0.55,
+                        {"implicit": True},
+                    )
+                )
+        return out
+
     # -- EMOTION ---------------------------------------------------------------------------------
+
+
+def _pairs(value: Any) -> list[tuple[str, str]]:
+    """``split_cues`` from a rule file: ``[[head, tail], …]``."""
+    return [(str(a), str(b)) for a, b in (value or [])]
 
 
 def _in_question(doc, hit: Hit) -> bool:
@@ -345,17 +482,22 @@ class Annotator:
         la = self.for_language(lang)
         warnings += la.warnings
         roles = {s.id: s.role for s in transcript.speakers}
+        sure = roles_sure(transcript)
         tags: list[Tag] = []
         context: dict[str, Any] = {"question": "", "previous_durations": []}
         texts = [seg.text for seg in transcript.segments]
         for seg, doc in zip(transcript.segments, la.nlp.pipe(texts, batch_size=64), strict=True):
             role = roles.get(seg.speaker) if seg.speaker else None
-            hits = la.tag_doc(doc, role, context)
+            hits = la.tag_doc(doc, role, context, sure.get(seg.speaker or "", False))
             for h in hits:
                 tags.append(_to_tag(h, doc, seg, role))
             if role == "interviewer" or (role is None and seg.text.rstrip().endswith("?")):
                 context["question"] = seg.text.lower()
                 context["previous_durations"] = []
+                if la.rules is not None:
+                    la.score_context(doc, hits, context)
+                    la.peak_context(doc, context)
+                    la.goal_context(doc, context)
             elif la.rules is not None:
                 context["previous_durations"] = [
                     (doc[a:b].text, sec) for a, b, sec in la.durations(doc)
@@ -384,10 +526,39 @@ class Annotator:
         )
 
 
+def roles_sure(transcript: Transcript) -> dict[str, bool]:
+    """Per speaker: can respondent labels be trusted to the role? Not when the role is unknown,
+    below :data:`ROLE_SURE`, or when fewer than two speakers talk (diarization merged them or
+    found one voice) — unless a person set the role (``user``, or ``text`` for typed
+    interviews). Codebook labels must not vanish with a wrong role."""
+    talking = {seg.speaker for seg in transcript.segments if seg.speaker}
+    out: dict[str, bool] = {}
+    for s in transcript.speakers:
+        conf = s.role_confidence if s.role_confidence is not None else 0.0
+        by_person = s.role_source in ("user", "text")
+        out[s.id] = s.role is not None and conf >= ROLE_SURE and (len(talking) >= 2 or by_person)
+    return out
+
+
+def heard_probability(seg: Segment, start_char: int, end_char: int) -> float | None:
+    """The lowest Whisper probability of the words under a span (None: no words)."""
+    probs = [
+        w.probability
+        for w, (s, e) in zip(seg.words, word_offsets(seg), strict=True)
+        if s >= 0 and s < end_char and e > start_char and w.probability is not None
+    ]
+    return min(probs) if probs else None
+
+
 def _to_tag(h: Hit, doc, seg: Segment, role: str | None) -> Tag:
     span = doc[h.start : h.end]
     start_char, end_char = span.start_char, span.end_char
     start, end = span_times(seg, start_char, end_char)
+    heard = heard_probability(seg, start_char, end_char)
+    if heard is not None and heard < WELL_HEARD:
+        # a checklist word Whisper was unsure of may be a mishearing: say so in the confidence
+        h.confidence *= max(0.4, heard / WELL_HEARD)
+        h.attrs["asr_probability"] = round(heard, 3)
     return Tag(
         id=tag_id(h.label, seg.id, start_char, end_char, h.value),
         label=h.label,

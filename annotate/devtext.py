@@ -39,10 +39,14 @@ class GoldSpan:
 class DevInterview:
     name: str
     language: str
-    split: str  # "dev" | "heldout"
+    split: str  # "dev" | "heldout" | "test"
     transcript: Transcript
     #: segment id → gold spans in that segment's text
     gold: dict[int, list[GoldSpan]] = field(default_factory=dict)
+    #: ``# journey:`` header: which guide of the corpus it was written for (None: the example)
+    journey: str | None = None
+    #: ``# style:`` header (terse, rambling, hedging, …), for reading the results per voice
+    style: str | None = None
 
 
 def parse_marked(text: str) -> tuple[str, list[GoldSpan]]:
@@ -159,19 +163,36 @@ def transcript_from_text(
 
 
 def _header(text: str, key: str, default: str | None = None) -> str | None:
-    m = re.search(rf"^#\s*{key}:\s*(\S+)", text, re.MULTILINE)
+    m = re.search(rf"^#\s*{key}:[ \t]*(\S[^\n]*?)[ \t]*$", text, re.MULTILINE)
     return m.group(1) if m else default
 
 
+SPLITS = ("dev", "heldout", "test")
+
+
 def load_dev_interview(path: str | Path) -> DevInterview:
-    """One development-set file: ``# language: xx``, ``# split: dev|heldout`` and marked lines."""
+    """One labelled file: ``# language: xx`` (or an ``xx_`` file-name prefix, as in
+    ``bench/corpus/interviews/nl_moving_house_03.txt``), ``# split: dev|heldout|test``,
+    optional ``# journey:`` / ``# style:``, then marked ``I:``/``R:`` lines."""
     path = Path(path)
     text = path.read_text("utf-8")
-    language = _header(text, "language")
+    prefix = re.match(r"^([a-z]{2})_", path.name)
+    language = _header(text, "language") or (prefix.group(1) if prefix else None)
     if not language:
         raise ValueError(f"{path}: missing '# language: xx' header")
+    split = _header(text, "split", "dev") or "dev"
+    if split not in SPLITS:
+        raise ValueError(f"{path}: split {split!r} is not one of {', '.join(SPLITS)}")
     transcript, gold = transcript_from_text(text, language, path.stem, marked=True)
-    return DevInterview(path.stem, language, _header(text, "split", "dev"), transcript, gold)
+    return DevInterview(
+        path.stem,
+        language,
+        split,
+        transcript,
+        gold,
+        journey=_header(text, "journey"),
+        style=_header(text, "style"),
+    )
 
 
 def load_devset(folder: str | Path) -> list[DevInterview]:

@@ -1,4 +1,11 @@
-"""EMOTION: lexicon words with polarity, intensity and negation ("not really frustrated")."""
+"""EMOTION: lexicon words with polarity, intensity and negation ("not really frustrated").
+
+The codebook decides polarity in context: negation turns a positive feeling negative and a
+negative one neutral ("wasn't angry" → 0); sarcasm turns positive into negative ("oh great");
+a counterfactual ("wouldn't have panicked if …") keeps the feeling. Purely evaluative words
+(great, prima, toll) are no emotions unless sarcastic, and other people's feelings ("my
+daughter didn't mind", "he was annoyed") are not the respondent's.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,53 @@ from journeytape.annotate.hits import Hit, longest_first
 
 class EmotionRules:
     """Mixed into LanguageAnnotator; uses its emotion matchers, negators and intensifiers."""
+
+    def _sarcasm(self, doc, s: int, e: int, entry) -> bool:
+        """A sarcasm cue next to a positive word, or the word said twice ("great, just
+        great"). Real feeling words only turn on the strong cues ("thrilled … not")."""
+        sent = doc[s].sent
+        for match_id, cs, ce in self.sarcasm_m(doc):
+            kind = self.nlp.vocab.strings[match_id]
+            if not (sent.start <= cs < sent.end or cs == sent.end):
+                continue
+            if kind == "strong" and e <= cs <= e + 4:
+                return True
+            if not entry.evaluative:
+                continue
+            if kind == "before" and 0 <= s - ce <= 2:
+                return True
+            if kind == "after" and 0 <= cs - e <= 3:
+                return True
+        if entry.evaluative:
+            low = doc[s:e].text.lower()
+            for k in range(e, min(len(doc), e + 4)):
+                if doc[k : k + e - s].text.lower() == low:
+                    between = [t for t in doc[e:k] if not t.is_punct]
+                    return all(t.lower_ in self.sarcasm_repeat for t in between)
+        return False
+
+    def _someone_else(self, doc, s: int) -> bool:
+        """Whose feeling? The nearest person word before it in the clause: "I", "me", "my"
+        (or none) is the respondent; "he", "my daughter", "the courier" someone else."""
+        lo = s
+        while lo > 0 and s - lo < 8:
+            prev = doc[lo - 1]
+            if prev.is_punct and prev.text in ",;.!?:":
+                break
+            lo -= 1
+        nearest = None
+        for match_id, ps, pe in self.person_m(doc):
+            if lo <= ps and pe <= s and (nearest is None or ps >= nearest[0]):
+                nearest = (ps, self.nlp.vocab.strings[match_id])
+        return nearest is not None and nearest[1] == "other"
+
+    def _counterfactual(self, doc, neg: int, e: int) -> bool:
+        """ "I wouldn't have panicked if …", "ich wäre nicht so sauer gewesen, wenn …"."""
+        near = {doc[k].lower_ for k in range(max(0, neg - 2), neg + 1)}
+        if not near & self.cf_modals:
+            return False
+        sent = doc[neg].sent
+        return any(doc[k].lower_ in self.cf_if for k in range(e, sent.end))
 
     def emotion(self, doc) -> list[Hit]:
         raw: dict[tuple[int, int], str] = {}
@@ -20,7 +74,12 @@ class EmotionRules:
             if e - s == 1 and doc[s].lower_ in self.intensifiers and e in starts:
                 continue
             entry = self.emotions[raw[(s, e)]]
-            negated, mult, first = False, 1.0, s
+            if self._someone_else(doc, s):
+                continue
+            sarcastic = entry.polarity > 0 and self._sarcasm(doc, s, e, entry)
+            if entry.evaluative and not sarcastic:
+                continue  # "the loaner was great": an evaluation, not a feeling
+            negated, mult, first, neg_at = False, 1.0, s, -1
             j = s - 1
             steps = 0
             while j >= 0 and steps < self.neg_window + 2:
@@ -28,7 +87,7 @@ class EmotionRules:
                 if low in self.breaks or doc[j].is_punct:
                     break
                 if low in self.negators and steps < self.neg_window + 1:
-                    negated, first = True, j
+                    negated, first, neg_at = True, j, j
                 elif low in self.intensifiers:
                     mult *= self.intensifiers[low]
                     first = min(first, j)
@@ -53,10 +112,19 @@ class EmotionRules:
                         negated, last = True, k + 1
                         break
                     k += 1
+            counterfactual = negated and neg_at >= 0 and self._counterfactual(doc, neg_at, e)
+            if counterfactual:
+                negated = False  # the feeling happened; only the condition is hypothetical
             polarity = entry.polarity
             intensity = entry.intensity * mult
-            if negated:
-                # "not really frustrated" is mildly positive; an intensifier softens negation
+            if sarcastic and not negated:
+                polarity = -abs(polarity) * 0.8
+            elif negated and polarity < 0:
+                # codebook: a negated negative feeling is neutral ("wasn't really angry")
+                polarity = 0.0
+                intensity = intensity * (0.6 if mult > 1 else 0.8)
+            elif negated:
+                # "not happy" is negative; an intensifier softens the negation
                 polarity = -polarity * 0.6
                 intensity = intensity * (0.6 if mult > 1 else 0.8)
             hits.append(
@@ -72,6 +140,8 @@ class EmotionRules:
                         "polarity": round(max(-1.0, min(1.0, polarity)), 3),
                         "intensity": round(max(0.0, min(1.0, intensity)), 3),
                         "negated": negated,
+                        "sarcasm": sarcastic,
+                        "counterfactual": counterfactual,
                         "lexicon": entry.source,
                     },
                 )

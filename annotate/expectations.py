@@ -18,7 +18,7 @@ class ExpectationRules:
             if unit is None:
                 continue
             j, qty, start = i - 1, None, i
-            while j >= 0 and i - j <= 3:
+            while j >= 0 and i - j <= 4:
                 low = doc[j].lower_
                 if low in self.half:
                     qty = 0.5 if qty is None else qty + 0.5
@@ -35,20 +35,27 @@ class ExpectationRules:
                     start = j
                 elif low in ("of", "van", "von", "couple", "few", "paar", "like", "about"):
                     pass
+                elif low in ("and", "en", "und") and qty == 0.5:
+                    pass  # "three and a half weeks"
                 else:
                     break
                 j -= 1
+            end = i + 1
             if qty is None:
-                # "dagen" alone or "ages": a vague amount, skip; a bare "hour"/"Stunde" = 1
-                if tok.lower_ == tok.lemma_.lower() and j == i - 1 and i > 0:
+                # "maanden", "weeks" alone: a vague plural, counted as two (enough to compare
+                # "I thought it would take weeks" with "it was sorted in a day")
+                plural = tok.lower_ != tok.lemma_.lower() or tok.lower_.endswith(("s", "en", "e"))
+                if not plural or (j == i - 1 and i > 0 and doc[j].lower_ in self.numbers):
                     continue
-                continue
+                if tok.lower_ in ("morgen", "abend", "middag", "avond", "week", "minute"):
+                    continue
+                qty = 2.0
             # "een dag of twee": take the upper bound
             if i + 2 < len(doc) and doc[i + 1].lower_ == "of":
                 n2 = self.number_at(doc, i + 2)
                 if n2:
-                    qty = n2[0]
-            out.append((start, i + 1, qty * unit))
+                    qty, end = n2[0], n2[1]
+            out.append((start, end, qty * unit))
         for match_id, s, e in self.exp_m(doc):
             if self.nlp.vocab.strings[match_id] == "same_day":
                 out.append((s, e, 8 * 3600.0))
@@ -103,7 +110,9 @@ class ExpectationRules:
             prev = context.get("previous_durations", [])
             act_sec, act_span, act_text = None, None, None
             if others:
-                act = min(others, key=lambda d: abs(d[0] - cue_i))
+                # what happened is told after the expectation; before it only as a fallback
+                later = [d for d in others if d[0] >= ee]
+                act = later[0] if later else min(others, key=lambda d: abs(d[0] - cue_i))
                 act_sec, act_span = act[2], act
             elif actual is not None:
                 act_sec, act_span = actual[2], actual
@@ -144,6 +153,15 @@ class ExpectationRules:
                 expected_info = (doc[es:ee].text, esec, None, None)
         else:
             expected_info = None
+        cue_parts = self._cue_clauses(doc, durs, context)
+        # "I thought it would take ages": a "too long" inside the expectation is what was
+        # expected, not what happened
+        parts = [
+            p
+            for p in parts
+            if p[3] != "too-long" or not any(c[0] < p[0] and p[1] <= c[1] for c in cue_parts)
+        ]
+        parts += cue_parts
         if not parts:
             return []
         order = {
@@ -151,9 +169,19 @@ class ExpectationRules:
             "durations": 1,
             "as-expected": 2,
             "too-long": 3,
-            "counterfactual": 4,
+            "cue": 4,
+            "answer": 5,
+            "counterfactual": 6,
         }
         best = min(parts, key=lambda p: order[p[3]])
+        hi_tok = max(p[1] for p in parts)
+        sent_end = doc[min(hi_tok, len(doc) - 1)].sent.end
+        after = doc[sent_end].sent.end if sent_end < len(doc) else sent_end
+        said = self._said_outcome(doc, min(p[0] for p in parts), after)
+        if said and best[3] in ("durations", "too-long", "cue", "answer"):
+            # "Hatte mit einem halben Tag gerechnet. Passte genau.": the respondent's own
+            # verdict beats our reading of the durations
+            best = (best[0], best[1], said, best[3], best[4])
         lo = min(p[0] for p in parts)
         hi = max(p[1] for p in parts)
         attrs: dict[str, Any] = {"met": {"met": True, "unmet": False}.get(best[2])}
@@ -171,5 +199,55 @@ class ExpectationRules:
                 "EXPECTATION", lo, hi, best[2], f"expectation:{self.lang}:{best[3]}", best[4], attrs
             )
         ]
+
+    def _cue_clauses(self, doc, durs, context: dict[str, Any]) -> list[tuple]:
+        """Expectations said without a comparison: "I'd have thought a day, tops", "ich bin
+        davon ausgegangen, dass …", "ik hoopte eigenlijk dat …". Strong cues always count; a
+        weak cue ("I thought") needs a modal or deadline after it ("… it *would* be sorted");
+        a norm cue ("tops", "should have taken", "hooguit") needs a duration in the turn.
+        The answer to an expectation question that names a duration counts as well. Status:
+        exceeded/met when the turn says so, else not met — an expectation worth telling the
+        interviewer is almost always one the service missed (codebook: "where it fails")."""
+        out: list[tuple] = []
+        for kind, s, e in self.exp_cue_m(doc):
+            sent_end = doc[s].sent.end
+            if kind == "weak" and not any(
+                doc[k].lower_ in self.exp_modals for k in range(e, min(sent_end, e + 8))
+            ):
+                continue
+            if kind == "norm" and not durs:
+                continue
+            out.append((s, max(e, self._clause_end(doc, s, 5)), self._status(doc, s), "cue", 0.6))
+        question = context.get("question", "")
+        if not out and durs and any(c in question for c in self.exp_question):
+            # "I: What would have been realistic?" "R: Two days, tops."
+            s, e = durs[0][0], durs[-1][1]
+            out.append((s, e, self._status(doc, 0), "answer", 0.55))
+        return out
+
+    def _said_outcome(self, doc, start: int, stop: int | None = None) -> str | None:
+        """met/exceeded when the turn says so after ``start`` ("passte genau", "viel mee");
+        a negated verdict ("dat klopte niet") is unmet."""
+        for kind, s, e in self.exp_status_m(doc):
+            if s < start or kind == "contrast" or (stop is not None and s >= stop):
+                continue
+            near = {
+                doc[k].lower_ for k in (*range(max(0, s - 2), s), *range(e, min(len(doc), e + 2)))
+            }
+            if near & self.negators:
+                return "unmet"
+            return kind
+        return None
+
+    def _status(self, doc, start: int) -> str:
+        found = {kind for kind, s, _ in self.exp_status_m(doc) if s >= start}
+        said = self._said_outcome(doc, start)
+        if said == "unmet":
+            return "unmet"
+        if "exceeded" in found:
+            return "exceeded"
+        if "met" in found and "contrast" not in found:
+            return "met"
+        return "unmet"
 
     # -- PEAK / GOAL -----------------------------------------------------------------------------

@@ -242,6 +242,30 @@ class Guide:
     #: named stages of the journey, in the guide's order (optional)
     stages: list[Stage] = field(default_factory=list)
 
+    def hotwords(self, max_chars: int = 400) -> dict[str, str]:
+        """Per language, the checklist's words for Whisper's ``hotwords`` prompt: the
+        one-word synonyms and labels (wildcards and ``=`` marks removed), each once, longest
+        first — long compounds and names ("selfserviceportaal", "Servicedesk") are what
+        Whisper mishears; phrases of common words it hears anyway — up to ``max_chars``
+        (Whisper keeps at most 223 prompt tokens)."""
+        out: dict[str, str] = {}
+        for lang in self.languages:
+            words: dict[str, None] = {}
+            seen: set[str] = set()
+            for item in self.checklist:
+                for w in (item.label(lang), *item.synonyms_for(lang)):
+                    w = w.strip("*= ")
+                    if w and " " not in w and len(w) >= 3 and w.lower() not in seen:
+                        seen.add(w.lower())
+                        words[w] = None
+            text = ""
+            for w in sorted(words, key=lambda w: (-len(w), w)):
+                if len(text) + len(w) + 2 > max_chars:
+                    continue
+                text = f"{text}, {w}" if text else w
+            out[lang] = text
+        return out
+
     def item(self, item_id: str) -> ChecklistItem:
         for it in self.checklist:
             if it.id == item_id:

@@ -19,8 +19,36 @@ class MomentRules:
             sent_end -= 1
         return sent_end
 
-    def peak(self, doc, hits: list[Hit]) -> list[Hit]:
+    def peak_context(self, doc, context: dict) -> None:
+        """An interviewer turn that asks for the high or the low point ("What was the worst
+        moment?"): its answer names the peak without a cue ("Probably that email")."""
+        kinds = {self.nlp.vocab.strings[m] for m, _, _ in self.peak_m(doc)}
+        words = {t.lower_ for t in doc}
+        for kind in ("high", "low"):
+            if words & {w.lower() for w in self.rules.words("peak_question", kind)}:
+                kinds.add(kind)
+        context["peak_q"] = next(iter(kinds)) if len(kinds) == 1 else None
+
+    def peak(self, doc, hits: list[Hit], context: dict | None = None) -> list[Hit]:
         raw = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.peak_m(doc)}
+        asked = (context or {}).pop("peak_q", None)
+        if not raw and asked and len(doc):
+            # the answer's first sentence is the moment
+            sent = next(iter(doc.sents))
+            end = sent.end
+            while end > sent.start + 1 and doc[end - 1].is_punct:
+                end -= 1
+            return [
+                Hit(
+                    "PEAK",
+                    sent.start,
+                    end,
+                    asked,
+                    f"peak:{self.lang}:{asked}:answer",
+                    0.6,
+                    {"cue": "", "moment": doc[sent.start : end].text, "about": []},
+                )
+            ]
         out = []
         taken = -1
         for s, e in sorted(longest_first(raw)):
@@ -44,8 +72,26 @@ class MomentRules:
             )
         return out
 
-    def goal(self, doc) -> list[Hit]:
-        raw = {(s, e): self.nlp.vocab.strings[m] for m, s, e in self.goal_m(doc)}
+    def _is_step(self, doc, e: int, end: int) -> bool:
+        """Is the wanted thing a step of the process (request, fill in, call, wait)? English
+        puts the verb right after the cue ("needed to call"), Dutch and German at the end of
+        the clause ("ik moest het formulier zelf invullen")."""
+        words = [t for t in doc[e:end] if not t.is_punct]
+        if not words:
+            return False
+        if self.lang == "en":
+            first = words[1] if words[0].lower_ == "to" and len(words) > 1 else words[0]
+            cands = [first]
+        else:
+            cands = words[-2:]
+        return any(
+            t.lower_ in self.goal_steps or t.lemma_.lower() in self.goal_steps for t in cands
+        )
+
+    def goal(self, doc, context: dict | None = None) -> list[Hit]:
+        raw: dict[tuple[int, int], str] = {}
+        for kind, s, e in self.goal_m(doc):
+            raw.setdefault((s, e), kind)
         deadlines = [s for _, s, _ in self.deadline_m(doc)]
         out = []
         taken = -1
@@ -56,8 +102,19 @@ class MomentRules:
             if nxt in self.goal_not_after or doc[e].lemma_.lower() in self.goal_not_after:
                 continue
             end = self._clause_end(doc, s, 4)
-            if any(doc[k].lower_ in self.goal_recurring for k in range(e, end)):
+            stop = next(
+                (k for k in range(e, end) if doc[k].lower_ in self.goal_recurring_stop), end
+            )
+            if any(doc[k].lower_ in self.goal_recurring for k in range(e, stop)):
                 continue  # "I had to be let in every morning" is a routine, not a goal
+            if self._is_step(doc, e, end):
+                continue  # "I needed to request it myself": a step taken, not a goal
+            if (
+                raw[(s, e)] == "need"
+                and not any(doc[k].lower_ in self.goal_purpose for k in range(e, end))
+                and not any(s < d < end for d in deadlines)
+            ):
+                continue  # "I needed the BSN": a prerequisite, not what they wanted
             if raw[(s, e)] == "conditional":
                 if not any(s < d < end for d in deadlines):
                     continue
@@ -76,4 +133,63 @@ class MomentRules:
                     {"cue": doc[s:e].text},
                 )
             )
+        if not out:
+            out += self._indirect_goal(doc, deadlines)
+        asked = (context or {}).pop("goal_q", False)
+        if not out and asked:
+            out += self._goal_answer(doc)
         return out
+
+    def goal_context(self, doc, context: dict) -> None:
+        """An interviewer turn that asks what the respondent wanted or needed."""
+        q = doc.text.lower()
+        context["goal_q"] = any(c in q for c in self.rules.words("goal", "question_cues"))
+
+    def _goal_answer(self, doc) -> list[Hit]:
+        """The answer to a goal question states the goal: its first sentence with content."""
+        for sent in doc.sents:
+            words = [t for t in sent if not t.is_punct and t.lower_ not in self.fillers]
+            if len(words) < 3:
+                continue  # "Oh.", "Ja, nou."
+            end = sent.end
+            while end > sent.start + 1 and doc[end - 1].is_punct:
+                end -= 1
+            return [
+                Hit(
+                    "GOAL",
+                    sent.start,
+                    end,
+                    "answer",
+                    f"goal:{self.lang}:answer",
+                    0.5,
+                    {"cue": "", "answer": True},
+                )
+            ]
+        return []
+
+    def _indirect_goal(self, doc, deadlines: list[int]) -> list[Hit]:
+        """Codebook: a goal "only implied by a deadline and what happens if it is missed"
+        ("She had to have the tubes before summer. Otherwise she misses months of school.")."""
+        for _, s, e in self.indirect_m(doc):
+            sent = doc[s].sent
+            before = [d for d in deadlines if d < sent.end]
+            if not before:
+                continue
+            lo = doc[before[-1]].sent.start
+            if lo < sent.start and sent.start - lo > 40:
+                continue
+            end = sent.end
+            while end > lo + 1 and doc[end - 1].is_punct:
+                end -= 1
+            return [
+                Hit(
+                    "GOAL",
+                    lo,
+                    end,
+                    "indirect",
+                    f"goal:{self.lang}:indirect",
+                    0.5,
+                    {"cue": doc[s:e].text, "deadline": doc[before[-1]].text, "indirect": True},
+                )
+            ]
+        return []

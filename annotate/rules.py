@@ -25,6 +25,8 @@ class EmotionEntry:
     intensity: float
     forms: tuple[str, ...] = ()
     source: str = "journeytape"
+    #: a purely evaluative word (great, prima, toll): no emotion unless said sarcastically
+    evaluative: bool = False
 
 
 @dataclass
@@ -66,6 +68,7 @@ def load_rules(lang: str) -> Rules | None:
             polarity=float(e["polarity"]),
             intensity=float(e.get("intensity", 0.5)),
             forms=tuple(str(f) for f in e.get("forms", [])),
+            evaluative=bool(e.get("evaluative", False)),
         )
         for e in data.get("emotions", [])
     ]

@@ -7,6 +7,9 @@ from typing import Any
 
 from journeytape.annotate.hits import FRACTION, NUM, Hit
 
+#: marker: the scope came from the interviewer's question, not from the turn itself
+QUESTION: Any = object()
+
 
 class ScoreRules:
     """Mixed into LanguageAnnotator; uses its number words, score cues and school grades."""
@@ -24,6 +27,8 @@ class ScoreRules:
             value = float(low[0])  # "eine 2-": the modifier is read by _grade_hit
         elif low in self.numbers:
             value = self.numbers[low]
+        elif (half := _fused_half(low)) and half in self.numbers:
+            value = self.numbers[half] + 0.5  # "dreieinhalb", "zevenenhalf"
         else:
             return None
         end = i + 1
@@ -34,18 +39,52 @@ class ScoreRules:
                 break
         return value, end
 
+    def score_context(self, doc, hits: list[Hit], context: dict[str, Any]) -> None:
+        """Remember an interviewer's grade question across short follow-ups ("The day
+        itself?", "And the whole thing?"), and what each question asks a grade *for*:
+        overall, or a moment (a checklist item, "each step", any follow-up)."""
+        q = context["question"]
+        overall = any(self.nlp.vocab.strings[m] == "overall" for m, _, _ in self.score_m(doc))
+        items = any(h.label in ("CHANNEL", "TOUCHPOINT") for h in hits)
+        if any(c in q for c in self.score_question) or any(c in q for c in self.five_scale):
+            context["score_q"], context["follow"] = q, 0
+            moment = items or any(t.lower_ in self.moment_question for t in doc)
+        elif context.get("score_q") and context.get("follow", 9) < 4 and len(doc) <= 16:
+            context["follow"] += 1
+            moment = True
+        else:
+            context["score_q"], context["follow"] = "", 9
+            moment = False
+        context["score_scope"] = "overall" if overall or not moment else "moment"
+
     def score(self, doc, hits: list[Hit], context: dict[str, Any]) -> list[Hit]:
         cues: dict[str, list[tuple[int, int]]] = {}
         for match_id, s, e in self.score_m(doc):
             cues.setdefault(self.nlp.vocab.strings[match_id], []).append((s, e))
-        asked = any(c in context.get("question", "") for c in self.score_question)
+        question = context.get("question", "")
+        score_q = context.get("score_q", "")
+        asked = bool(score_q) or any(c in question for c in self.score_question)
+        five = any(c in question or c in score_q for c in self.five_scale)
+        asked = asked or five
+        self._question_scope = context.get("score_scope", "overall")
         out: list[Hit] = []
         used: set[int] = set()
         n = len(doc)
+        item_ends = {h.end for h in hits if h.label in ("CHANNEL", "TOUCHPOINT")}
+        grade_question = self.school_grades and any(
+            c in question + score_q for c in self.grade_cues
+        )
         for i, tok in enumerate(doc):
             if i in used:
                 continue
             low = tok.lower_
+            # "die Note gut", "sehr gut": German grades said as words, when asked for a Note
+            if grade_question and low in self.grade_words:
+                start = i - 1 if i > 0 and doc[i - 1].lower_ == "sehr" and low == "gut" else i
+                grade = 1.0 if start < i else self.grade_words[low]
+                out.append(self._grade_hit(doc, start, i, grade, cues, hits))
+                used.add(i)
+                continue
             # "7/10"
             frac = FRACTION.match(low)
             if frac:
@@ -120,10 +159,15 @@ class ScoreRules:
                     and low not in self.article_words
                     and not (end < n and self.number_at(doc, end))
                     and 0 <= val <= 10
-                    and all(t.is_punct or t.lower_ in self.fillers for t in doc[:i])
+                    and self._bare_answer(doc, i, end, item_ends)
                     and not (end < n and self._counts_something(doc[end]))
                 ):
-                    if self.school_grades and val <= 6 and "zehn" not in context["question"]:
+                    if (
+                        self.school_grades
+                        and val <= 6
+                        and "zehn" not in question + score_q
+                        and not five
+                    ):
                         out.append(self._grade_hit(doc, i, i, val, cues, hits))
                     else:
                         val, end = self._range(doc, val, end)
@@ -136,9 +180,10 @@ class ScoreRules:
             # "eine Zwei", "eine 2", "ne 2-": German school grades, 1 is best
             german_grade = (
                 bool(self.school_grades)
+                and not five
                 and (tok.text[:1].isupper() or tok.text[:1].isdigit() or asked)
                 and val <= 6
-                and "zehn" not in context.get("question", "")
+                and "zehn" not in question + score_q
                 and (low in self.school_grades or re.match(r"^[1-6][+-.]?$", low))
             )
             if german_grade:
@@ -151,11 +196,47 @@ class ScoreRules:
             conf = 0.8 if asked else 0.65 if cue_before else 0.6
             val, end = self._range(doc, val, end)
             out.append(self._score_hit(doc, article, end, val, "article", conf, "1-10", cues, hits))
-        return out
+            used.update(range(i, end))
+        if five:
+            for h in out:
+                if h.attrs["scale"] == "1-10" and h.attrs["score_0_10"] <= 5:
+                    h.attrs.update(scale="1-5", score_0_10=h.attrs["score_0_10"] * 2)
+                    h.value = f"{h.attrs['score_0_10']:g}"
+        out = [h for h in out if not self._hypothetical(doc, h.start)]
+        fixes = [s for _, s, _ in self.correction_m(doc)]
+        items = [h.start for h in hits if h.label in ("CHANNEL", "TOUCHPOINT")]
+        return _final_grades(doc, out, fixes, items)
+
+    def _bare_answer(self, doc, i: int, end: int, item_ends: set[int] | None = None) -> bool:
+        """A bare number that answers a grade question: at the start of the turn after
+        fillers ("Uh, six."), or standing alone after a pause in speech ("…, but three.",
+        "Die Terminvereinbarung, äh, Drei, wegen …") — not a count inside a clause."""
+        if all(t.is_punct or t.lower_ in self.fillers for t in doc[:i]):
+            return True
+        before = doc[i - 1]
+        after_ok = (
+            end >= len(doc)
+            or doc[end].is_punct
+            or doc[end].lower_ in self.range_words
+            or (before.lower_ in self.between and doc[end].lower_ in self.and_words)
+        )
+        alone = (
+            before.is_punct
+            or before.lower_ in self.fillers
+            or before.lower_ in self.breaks
+            or before.lower_ in self.between
+            or i in (item_ends or set())  # "Umzugsfirma eins. Internetanbieter fünf."
+        )
+        return after_ok and alone
+
+    def _hypothetical(self, doc, i: int) -> bool:
+        """ "If there was a zero I'd give it a zero": a grade that is not given."""
+        sent = doc[i].sent
+        return any(sent.start <= s < i for _, s, _ in self.hypo_m(doc))
 
     def _range(self, doc, val: float, end: int) -> tuple[float, int]:
         """ "six or seven", "een zes à zeven", "Drei bis Vier": the middle of the range."""
-        if end + 1 < len(doc) and doc[end].lower_ in self.range_words:
+        if end + 1 < len(doc) and doc[end].lower_ in self.range_words | self.and_words:
             nxt = self.number_at(doc, end + 1)
             if nxt and abs(nxt[0] - val) <= 2:
                 return (val + nxt[0]) / 2, nxt[1]
@@ -207,6 +288,8 @@ class ScoreRules:
     def _score_hit(self, doc, start, end, score, how, conf, scale, cues, hits) -> Hit:
         score = round(max(0.0, min(10.0, score)), 1)
         scope, about = self._scope(doc, start, cues, hits)
+        source = "question" if about is QUESTION else "turn"
+        about = None if about is QUESTION else about
         return Hit(
             "SCORE",
             start,
@@ -219,6 +302,7 @@ class ScoreRules:
                 "scale": scale,
                 "score_0_10": score,
                 "scope": scope,
+                "scope_source": source,
                 "about": about,
             },
         )
@@ -240,9 +324,52 @@ class ScoreRules:
             return "moment", items[-1].value
         if any(lo <= s < start for s, _ in cues.get("moment", [])):
             return "moment", None
-        return "overall", None
+        # nothing in the clause: what the question asked a grade for
+        return getattr(self, "_question_scope", "overall"), QUESTION
 
     # -- EXPECTATION -----------------------------------------------------------------------------
+
+
+def _fused_half(word: str) -> str | None:
+    """ "dreieinhalb" → "drei", "zevenenhalf"/"zevenënhalf" → "zeven"; else None."""
+    for tail in ("einhalb", "ënhalf", "enhalf"):
+        if word.endswith(tail) and len(word) > len(tail):
+            return word[: -len(tail)]
+    return None
+
+
+def _final_grades(doc, hits: list[Hit], fixes: list[int], items: list[int]) -> list[Hit]:
+    """Codebook: when the respondent corrects a grade, only the final one counts. A grade
+    replaces the one just before it when a correction word sits between them ("a seven. No,
+    make that a six"), when it restates it ("Een negen. … Een negen."), or when both are in
+    one sentence about the same thing ("a seven, seven and a half"). The replaced value is
+    kept in ``corrected_from``; an unnamed correction inherits what the first grade was for."""
+    kept: list[Hit] = []
+    for h in sorted(hits, key=lambda h: h.start):
+        prev = kept[-1] if kept else None
+        if prev is None:
+            kept.append(h)
+            continue
+        same_thing = (prev.attrs.get("scope"), prev.attrs.get("about")) == (
+            h.attrs.get("scope"),
+            h.attrs.get("about"),
+        )
+        between_item = any(prev.end <= k < h.start for k in items)
+        fixed = (
+            any(prev.end <= f < h.start for f in fixes)
+            and not between_item
+            and (same_thing or h.attrs.get("scope_source") == "question")
+        )
+        restated = h.value == prev.value and h.attrs.get("about") in (None, prev.attrs["about"])
+        one_sentence = doc[prev.start].sent.start == doc[h.start].sent.start and same_thing
+        if not (fixed or restated or one_sentence):
+            kept.append(h)
+            continue
+        if h.attrs.get("about") is None and prev.attrs.get("about") is not None:
+            h.attrs.update(scope=prev.attrs["scope"], about=prev.attrs["about"])
+        h.attrs["corrected_from"] = prev.value
+        kept[-1] = h
+    return kept
 
 
 def _clause_start(doc, j: int) -> tuple[int, int]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -319,6 +319,7 @@ def _decode_windows(
     beam_size: int,
     initial_prompt: str | None,
     encoded_first: Any = None,
+    hotwords: str | None = None,
 ) -> Iterable[Any]:
     """faster-whisper segments (times in the audio ``windows`` came from) of every window,
     decoded ``batch_size`` at a time with Whisper's batched defaults and word timestamps."""
@@ -358,7 +359,9 @@ def _decode_windows(
         max_new_tokens=None,
         clip_timestamps=windows.stamps,
         hallucination_silence_threshold=None,
-        hotwords=None,
+        # faster-whisper's batched decoder puts these after <|startofprev|> in every window's
+        # prompt (WhisperModel.get_prompt via generate_segment_batched)
+        hotwords=hotwords,
     )
     if encoded_first is not None:
         whisper = _Encoded(whisper, windows.features[:batch_size], encoded_first)
@@ -371,6 +374,13 @@ def _decode_windows(
 
 
 # -- transcription -------------------------------------------------------------------------
+
+
+def hotwords_for(hotwords: str | Mapping[str, str] | None, language: str) -> str | None:
+    """The hotwords for ``language`` (a plain string applies to every language)."""
+    if hotwords is None or isinstance(hotwords, str):
+        return hotwords or None
+    return hotwords.get(language) or None
 
 
 @dataclass
@@ -396,8 +406,13 @@ def transcribe_audio(
     vad: bool = True,
     initial_prompt: str | None = None,
     progress: Callable[[float], None] | None = None,
+    hotwords: str | Mapping[str, str] | None = None,
 ) -> AsrResult:
-    """Transcribe 16 kHz mono ``audio`` with word timestamps; ``progress`` gets 0..1."""
+    """Transcribe 16 kHz mono ``audio`` with word timestamps; ``progress`` gets 0..1.
+
+    ``hotwords``: words Whisper should expect (the interview guide's checklist, so that
+    "servicedesk" or "selfserviceportaal" are heard right), one string for every language or
+    ``{language: words}``; the words of the detected language are used."""
     allowed = list(dict.fromkeys(languages))
     warnings: list[str] = []
     duration = len(audio) / SAMPLE_RATE
@@ -432,6 +447,7 @@ def transcribe_audio(
                 beam_size=beam_size,
                 initial_prompt=initial_prompt,
                 encoded_first=encoded,
+                hotwords=hotwords_for(hotwords, choice.language),
             )
         elif not batched:
             assert choice is not None
@@ -442,6 +458,7 @@ def transcribe_audio(
                 word_timestamps=True,
                 vad_filter=vad,
                 initial_prompt=initial_prompt,
+                hotwords=hotwords_for(hotwords, choice.language),
                 condition_on_previous_text=False,  # the main cause of repetition loops (#506)
                 compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
                 log_prob_threshold=LOG_PROB_THRESHOLD,

@@ -83,6 +83,12 @@ def transcribe(
         "--interviewer-voice",
         help="A short recording of the interviewer alone, to label their turns 'Interviewer'.",
     ),
+    hotwords_guide: Path | None = typer.Option(
+        None,
+        "--hotwords-guide",
+        help="An interview guide: its checklist words (per language) are passed to Whisper as "
+        "hotwords, so product and channel names are heard right.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     ray: bool = typer.Option(
         False,
@@ -156,7 +162,16 @@ def transcribe(
         raise typer.BadParameter(
             f"{interviewer_voice} is not a file", param_hint="--interviewer-voice"
         )
+    hotwords = None
+    if hotwords_guide is not None:
+        from journeytape.annotate.guide import GuideError, load_guide
+
+        try:
+            hotwords = load_guide(hotwords_guide).hotwords()
+        except (OSError, GuideError) as exc:
+            raise typer.BadParameter(str(exc), param_hint="--hotwords-guide") from None
     settings = TranscribeSettings(
+        hotwords=hotwords,
         model=model,
         language=language,
         languages=langs,

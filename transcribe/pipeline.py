@@ -74,6 +74,7 @@ def transcribe_file(
         batch_size=settings.batch_size,
         vad=settings.vad,
         initial_prompt=settings.initial_prompt,
+        hotwords=settings.hotwords,
         progress=(lambda f: progress("asr", f)) if progress else None,
     )
     timings["asr"] = time.perf_counter() - t1

@@ -38,6 +38,9 @@ class TranscribeSettings:
     batch_size: int = _r(8)  # >1 uses faster-whisper's BatchedInferencePipeline
     vad: bool = _r(True)
     initial_prompt: str | None = _r(None)
+    #: words Whisper should expect, per language ({"nl": "servicedesk, intranet, …"}): the
+    #: interview guide's checklist (``--hotwords-guide``); part of the cache key
+    hotwords: dict[str, str] | None = _r(None)
     # -- speaker separation ----------------------------------------------------------------
     diarize: bool = _r(True)
     num_speakers: int | None = _r(None)
@@ -51,6 +54,9 @@ class TranscribeSettings:
     def result_settings(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("result")}
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+        if not self.hotwords:
+            # added later: without hotwords the key stays what it was (no needless re-runs)
+            out.pop("hotwords", None)
         if self.interviewer_voice:
             # the sample's content, not just its path, decides the roles: a replaced sample
             # must trigger a re-run

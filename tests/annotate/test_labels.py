@@ -73,15 +73,15 @@ def test_goal_needs_a_deadline_for_had_to(tag_text):
 EMOTIONS = [
     # lang, text, headword, sign, negated
     ("en", "I was so frustrated.", "frustrated", -1, False),
-    ("en", "I wasn't really frustrated, to be honest.", "frustrated", 1, True),
+    ("en", "I wasn't really frustrated, to be honest.", "frustrated", 0, True),  # codebook
     ("en", "Not happy about the chatbot.", "happy", -1, True),
     ("en", "Really relieved, honestly.", "relieved", 1, False),
     ("nl", "Ik was echt gefrustreerd.", "gefrustreerd", -1, False),
     ("nl", "Ik was niet blij met die chat.", "blij", -1, True),
-    ("nl", "Ik was niet ontevreden.", "ontevreden", 1, True),
+    ("nl", "Ik was niet ontevreden.", "ontevreden", 0, True),
     ("nl", "Blij was ik niet.", "blij", -1, True),
     ("nl", "Dat was echt een opluchting.", "opgelucht", 1, False),
-    ("nl", "De leenlaptop was top.", "geweldig", 1, False),  # not the abbreviation "top."
+    ("nl", "Nou, top. Weer geen laptop.", "geweldig", -1, False),  # sarcasm; not the "top." abbr.
     ("de", "Ich war total genervt.", "genervt", -1, False),
     ("de", "Ich war nicht zufrieden.", "zufrieden", -1, True),
     ("de", "Zufrieden war ich nicht.", "zufrieden", -1, True),
@@ -95,7 +95,7 @@ def test_emotion_polarity_and_negation(tag_text, lang, text, value, sign, negate
     emos = only(tag_text(lang, text), "EMOTION")
     assert [t.value for t in emos] == [value]
     a = emos[0].attrs
-    assert (a["polarity"] > 0) == (sign > 0)
+    assert (a["polarity"] > 0) - (a["polarity"] < 0) == sign
     assert a["negated"] is negated
     assert 0 <= a["intensity"] <= 1
 

@@ -1,0 +1,139 @@
+"""The annotator through speech: corpus interviews spoken by espeak-ng (two voices), then
+transcribed, diarized and annotated by the real pipeline, scored against the text gold.
+
+    nice -n 10 .venv/bin/python -m bench.annotate_speech [--per-language 2] [--split dev]
+
+espeak-ng is the only offline voice on the machine (no piper voice installs offline from PyPI
+here); it is robotic, so these numbers are a pessimistic bound on real speech. Each line is
+synthesised with the interviewer's or the respondent's voice (different espeak variants and
+pitch), joined with 0.6 s pauses; the gold turn times are known. A predicted tag belongs to the
+gold turn its middle falls in (the nearest turn otherwise), then the turn-level matching of
+``bench.annotate`` applies (label + value in the right turn). ``--split test`` scores the
+frozen test split (only score it, never tune on it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import tempfile
+import time
+import wave
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from bench.annotate import CORPUS, guide_for, load_interviews, print_tables, score_interview
+from journeytape.annotate.guide import example_guide_path, load_guide
+
+VOICES = {
+    "en": ("en-gb+m3", "en-us+f2"),
+    "nl": ("nl+m3", "nl+f2"),
+    "de": ("de+m3", "de+f2"),
+}
+PAUSE = 0.6
+SR = 16000
+
+
+def speak(text: str, voice: str, tmp: Path) -> np.ndarray:
+    from journeytape.transcribe.audio import decode
+
+    wav = tmp / "line.wav"
+    subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", "160", "-w", str(wav), text],
+        check=True,
+        capture_output=True,
+    )
+    return decode(wav).samples
+
+
+def synthesise(d, tmp: Path) -> tuple[Path, dict[int, tuple[float, float]]]:
+    """The interview as one 16 kHz wav, and each segment's (start, end) in it."""
+    roles = {s.id: s.role for s in d.transcript.speakers}
+    inter, resp = VOICES[d.language]
+    parts, times, t = [], {}, 0.0
+    for seg in d.transcript.segments:
+        voice = inter if roles.get(seg.speaker) == "interviewer" else resp
+        audio = speak(seg.text, voice, tmp)
+        times[seg.id] = (t, t + len(audio) / SR)
+        parts += [audio, np.zeros(int(PAUSE * SR), dtype=np.float32)]
+        t += len(audio) / SR + PAUSE
+    out = tmp / f"{d.name}.wav"
+    pcm = (np.clip(np.concatenate(parts), -1, 1) * 32767).astype("<i2")
+    with wave.open(str(out), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SR)
+        w.writeframes(pcm.tobytes())
+    return out, times
+
+
+def to_gold_turns(tags, times: dict[int, tuple[float, float]]):
+    """Re-number predicted tags by the gold turn their middle falls in."""
+    out = []
+    for t in tags:
+        mid = (t.start + t.end) / 2
+        inside = [sid for sid, (a, b) in times.items() if a - 0.3 <= mid <= b + 0.3]
+        sid = inside[0] if inside else min(times, key=lambda s: abs(sum(times[s]) / 2 - mid))
+        out.append(replace(t, segment_id=sid, start_char=0, end_char=0))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--per-language", type=int, default=2)
+    ap.add_argument("--split", default="dev", choices=("dev", "test"))
+    ap.add_argument("--model", default="base")
+    args = ap.parse_args(argv)
+
+    from journeytape.annotate.annotator import Annotator
+    from journeytape.transcribe.asr import load_model
+    from journeytape.transcribe.pipeline import transcribe_file
+    from journeytape.transcribe.settings import TranscribeSettings
+
+    chosen = []
+    for lang in ("en", "nl", "de"):
+        mine = [
+            d
+            for d in load_interviews(None, CORPUS)
+            if d.language == lang and (d.split == "test") == (args.split == "test")
+        ]
+        chosen += mine[: args.per_language]
+    default = load_guide(example_guide_path())
+    guides: dict = {}
+    model = load_model(args.model)
+    counts = defaultdict(lambda: defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0}))
+    speakers: list[str] = []
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for d in chosen:
+            wav, times = synthesise(d, Path(tmp))
+            settings = TranscribeSettings(model=args.model, languages=(d.language,))
+            transcript = transcribe_file(wav, settings, model)
+            found = len({s.speaker for s in transcript.segments if s.speaker})
+            speakers.append(f"{d.name}: {found} speakers")
+            ann = Annotator(guide_for(d, CORPUS, default, guides)).annotate(transcript, d.name)
+            gold_items = {
+                g.value
+                for gs in d.gold.values()
+                for g in gs
+                if g.label in ("CHANNEL", "TOUCHPOINT")
+            }
+            key = ("test" if d.split == "test" else "dev", d.language)
+            score_interview(to_gold_turns(ann.tags, times), d.gold, counts[key])
+            cov = counts[key]["COVERAGE"]
+            for c in ann.coverage:
+                if c.covered:
+                    cov["tp" if c.item in gold_items else "fp"] += 1
+                elif c.item in gold_items:
+                    cov["fn"] += 1
+    print_tables(chosen, counts)
+    print("; ".join(speakers))
+    print(f"{len(chosen)} interviews through speech in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""Check the generalisation corpus: headers, gold values against each journey's guide, and the
+codebook's structural rules (respondent-only labels, no overlapping spans of one label).
+
+    python bench/corpus/check.py            # every file; prints tag counts per language/split
+
+Why: the corpus is written by hand by several authors; a typo in a checklist id or a SCORE
+without scope would silently count as an annotator error.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from journeytape.annotate.devtext import load_dev_interview
+from journeytape.annotate.guide import load_guide
+
+HERE = Path(__file__).resolve().parent
+RESPONDENT_ONLY = {"GOAL", "EMOTION", "SCORE", "EXPECTATION", "PEAK"}
+HEADERS = ("language", "split", "journey", "style", "author")
+TEST_JOURNEYS = {"insurance_claim", "government_permit"}
+_SCORE = re.compile(r"^(10|[0-9])(\.[0-9]+)?:(overall|moment)$")
+
+
+def check_file(path: Path) -> tuple[list[str], dict]:
+    """Problems found in one interview file, and its header values."""
+    text = path.read_text("utf-8")
+    head = dict(re.findall(r"^#\s*(\w+):\s*(.+?)\s*$", text, re.MULTILINE))
+    problems = [f"missing header '# {h}:'" for h in HEADERS if h not in head]
+    journey = head.get("journey", "")
+    guide_path = HERE / "guides" / f"{journey}.yaml"
+    if not guide_path.exists():
+        return [*problems, f"no guide {guide_path.name}"], head
+    want_split = "test" if journey in TEST_JOURNEYS else "dev"
+    if head.get("split") != want_split:
+        problems.append(f"split should be {want_split} for {journey}")
+    ids = {it.id: it.kind for it in load_guide(guide_path).checklist}
+    dev = load_dev_interview(path)
+    n = len(dev.transcript.segments)
+    if not 20 <= n <= 40:
+        problems.append(f"{n} segments (want 20-40)")
+    for sid, spans in dev.gold.items():
+        seg = dev.transcript.segments[sid]
+        for g in spans:
+            where = f"seg {sid} {g.label}={g.value} {g.text!r}"
+            if g.label in RESPONDENT_ONLY and seg.speaker != "SPEAKER_01":
+                problems.append(f"{where}: respondent-only label in an interviewer turn")
+            if g.label in ("CHANNEL", "TOUCHPOINT"):
+                kind = "channel" if g.label == "CHANNEL" else "touchpoint"
+                if ids.get(g.value or "") != kind:
+                    problems.append(f"{where}: not a {kind} id of {guide_path.name}")
+            elif g.label == "EMOTION" and g.value not in ("+", "-", "0"):
+                problems.append(f"{where}: EMOTION must be +, - or 0")
+            elif g.label == "SCORE" and not _SCORE.match(g.value or ""):
+                problems.append(f"{where}: SCORE must be <0-10>:overall|moment")
+            elif g.label == "EXPECTATION" and g.value not in ("met", "unmet", "exceeded"):
+                problems.append(f"{where}: EXPECTATION must be met|unmet|exceeded")
+            elif g.label == "PEAK" and g.value not in ("high", "low"):
+                problems.append(f"{where}: PEAK must be high|low")
+            elif g.label == "GOAL" and g.value not in (None, "indirect"):
+                problems.append(f"{where}: GOAL takes no value (or indirect)")
+            elif g.label not in RESPONDENT_ONLY | {"CHANNEL", "TOUCHPOINT"}:
+                problems.append(f"{where}: unknown label")
+        by_label: dict[str, list] = {}
+        for g in spans:
+            by_label.setdefault(g.label, []).append(g)
+        for label, gs in by_label.items():
+            gs.sort(key=lambda g: g.start_char)
+            for a, b in zip(gs, gs[1:], strict=False):
+                if b.start_char < a.end_char:
+                    problems.append(f"seg {sid}: {label} spans overlap: {a.text!r} / {b.text!r}")
+    return problems, head
+
+
+def main(argv: list[str]) -> int:
+    files = [Path(a) for a in argv] or sorted((HERE / "interviews").glob("*.txt"))
+    counts: Counter = Counter()
+    bad = 0
+    for path in files:
+        problems, head = check_file(path)
+        for p in problems:
+            print(f"{path.name}: {p}")
+        bad += bool(problems)
+        dev = load_dev_interview(path)
+        for spans in dev.gold.values():
+            for g in spans:
+                counts[(head.get("split"), dev.language, g.label)] += 1
+    labels = ["CHANNEL", "TOUCHPOINT", "GOAL", "EMOTION", "SCORE", "EXPECTATION", "PEAK"]
+    print(f"{'split':5} {'lang':4} " + " ".join(f"{lb[:11]:>11}" for lb in labels))
+    for split in ("dev", "test"):
+        for lang in ("en", "nl", "de"):
+            row = [counts[(split, lang, lb)] for lb in labels]
+            if any(row):
+                print(f"{split:5} {lang:4} " + " ".join(f"{v:>11}" for v in row))
+    print(f"{len(files)} files, {bad} with problems")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
