@@ -393,6 +393,7 @@ def record(
                     spoken_consent=spoken_consent,
                     on_spoken_consent=_spoken,
                     lang=lang,
+                    purpose=purpose.text,
                 )
         except (RecorderError, OSError) as exc:
             if _terminal_gone(exc, signal_reason):
