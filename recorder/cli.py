@@ -99,15 +99,19 @@ def _recover_all(out: Path, console, ask: bool, say_none: bool = False) -> None:
     if not targets and say_none:
         console.print(f"No unfinished sessions in {escape(str(out))}.")
     for u in targets:
-        mb = u.part_bytes / 2**20
         if ask:
             from rich.prompt import Confirm
 
-            if not Confirm.ask(
-                f"Unfinished session [bold]{escape(u.folder.name)}[/] (started {u.started}, "
-                f"{mb:.1f} MiB of audio). Repair and close it now?",
-                default=True,
-            ):
+            try:
+                yes = Confirm.ask(
+                    f"Unfinished session [bold]{escape(u.folder.name)}[/] (started "
+                    f"{u.started}, {_length(u.part_seconds)} of audio). Repair and close it "
+                    f"now? (To record more into it: journeytape record --resume {u.folder})",
+                    default=True,
+                )
+            except (KeyboardInterrupt, EOFError):
+                raise _fail("cancelled: nothing was repaired, asked or recorded", 130) from None
+            if not yes:
                 continue
         try:
             info = recover(u.folder)
@@ -121,9 +125,31 @@ def _recover_all(out: Path, console, ask: bool, say_none: bool = False) -> None:
                 if info["torn_bytes"]
                 else ""
             )
-            + ". Next: journeytape transcribe "
-            + str(u.folder)
+            + ". "
+            + _next_step(u.folder)
         )
+
+
+def _length(seconds: float) -> str:
+    """An audio length for messages: '12 min 05 s', '48 s'."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s // 60 % 60:02d} min"
+
+
+def _next_step(folder: Path) -> str:
+    """What to run next, unless the interviewee did not agree to transcription."""
+    from journeytape.recorder.consent import allowed
+
+    if allowed(folder, "transcription") is False:
+        return (
+            "The interviewee did not agree to transcription: keep it as audio only "
+            "(do not run journeytape transcribe on it)."
+        )
+    return f"Next: journeytape transcribe {folder}"
 
 
 def _check_out(out: Path, min_free: int, bytes_per_second: int) -> None:
@@ -246,12 +272,13 @@ def record(
         return
     _recover_all(out, console, ask=interactive)
 
-    # 1. the microphone must exist (queried only, nothing captured yet)
+    # 1. the microphone must exist (queried only, nothing captured yet), and be free
     try:
         dev = resolve_device(device)
         samplerate, nch = choose_format(dev, rate, channels)
     except RecorderError as exc:
         raise _fail(str(exc)) from None
+    dev_lock = _lock_device(dev)
 
     # 2. where the audio goes must work *before* anyone reads out the purpose text
     _check_out(out, _size(min_free), samplerate * nch * 2)
@@ -268,22 +295,17 @@ def record(
     purpose = purpose_text(g, lang, retention)
     console.print(Panel(purpose.text, title="Read this to the interviewee", expand=False))
     if interactive:
-        from rich.prompt import Confirm, Prompt
-
-        while pseudonym is None:
-            try:
-                pseudonym = check_pseudonym(Prompt.ask("Interviewee pseudonym (e.g. P07)"))
-            except SessionError as exc:
-                console.print(f"[red]{escape(str(exc))}[/]")
-        if without_consent is None:
-            no_transcription = no_transcription or not Confirm.ask(
-                "Agrees to transcription (on this computer)?", default=True
+        try:
+            pseudonym, consent, no_transcription, no_quotes = _ask_consent(
+                console, pseudonym, consent, no_transcription, no_quotes, without_consent
             )
-            no_quotes = no_quotes or not Confirm.ask(
-                "Agrees to anonymised quotes in reports?", default=True
-            )
-            if consent is None:
-                consent = Prompt.ask("Type the interviewee's answer: do you agree to be recorded?")
+        except (KeyboardInterrupt, EOFError):
+            console.print()
+            raise _fail(
+                "cancelled at the consent questions: no consent was recorded and nothing was "
+                "saved or recorded.",
+                130,
+            ) from None
     if pseudonym is None:
         raise _fail("--pseudonym is required (the interviewee's pseudonym, e.g. P07)")
     try:
@@ -327,6 +349,7 @@ def record(
         raise _fail(f"cannot write in {folder}: permission denied") from None
     lock = SessionLock(folder)
     lock.acquire()
+    dev_lock.note(str(folder))
     checklist = []
     if g is not None:
         for it in g.checklist:
@@ -372,7 +395,7 @@ def record(
         record_.spoken = {"start": 0.0, "end": round(t, 3)}
         record_.save(folder)
 
-    from journeytape.recorder.tui import run_plain, run_tui
+    from journeytape.recorder.tui import AUDIO_ERRORS, quiet_c_stderr, run_plain, run_tui
 
     plain = no_tui or not interactive
     reason = "error"
@@ -384,7 +407,9 @@ def record(
                     record_.how.append("spoken-in-recording")
                     record_.spoken = {"start": 0.0, "end": None}
                     record_.save(folder)
-                reason = run_plain(rec, stop_evt, duration=duration)
+                with quiet_c_stderr(folder / AUDIO_ERRORS) as err:
+                    reason = run_plain(rec, stop_evt, duration=duration, out=err)
+                _say_audio_errors(folder, console)
             else:
                 reason = run_tui(
                     rec,
@@ -415,6 +440,7 @@ def record(
             ) from None
     finally:
         lock.release()
+        dev_lock.release()
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(s, signal.SIG_DFL if s != signal.SIGINT else signal.default_int_handler)
     if failure is not None:
@@ -434,10 +460,61 @@ def record(
         f"Saved [bold]{escape(str(final))}[/]: {st['audio']['seconds']:.1f} s "
         f"(stopped by {st['stopped_by']}; {ov['input_overflows']} input overflows, "
         f"{ov['dropped_frames']} dropped frames, {len(st['gaps'])} device gaps).\n"
-        f"Next: journeytape transcribe {folder}"
+        + _next_step(folder)
     )
     if st["stopped_by"] in ("disk-full", "error"):
         raise typer.Exit(4)
+
+
+def _ask_consent(console, pseudonym, consent, no_transcription, no_quotes, without_consent):
+    """The interactive consent questions (Ctrl-C or end of input here cancels cleanly)."""
+    from rich.prompt import Confirm, Prompt
+
+    from journeytape.recorder.session import SessionError, check_pseudonym
+
+    while pseudonym is None:
+        try:
+            pseudonym = check_pseudonym(Prompt.ask("Interviewee pseudonym (e.g. P07)"))
+        except SessionError as exc:
+            console.print(f"[red]{escape(str(exc))}[/]")
+    if without_consent is None:
+        no_transcription = no_transcription or not Confirm.ask(
+            "Agrees to transcription (on this computer)?", default=True
+        )
+        no_quotes = no_quotes or not Confirm.ask(
+            "Agrees to anonymised quotes in reports?", default=True
+        )
+        if consent is None:
+            consent = Prompt.ask("Type the interviewee's answer: do you agree to be recorded?")
+    return pseudonym, consent, no_transcription, no_quotes
+
+
+def _lock_device(dev):
+    """Hold the microphone for this recorder, or fail before anything is asked."""
+    import atexit
+
+    from journeytape.recorder.session import DeviceLock
+
+    lock = DeviceLock(f"{dev.hostapi}:{dev.name}")
+    if not lock.acquire():
+        pid, where = lock.holder()
+        raise _fail(
+            f"microphone {dev.name!r} is already being recorded by another journeytape record "
+            f"(pid {pid}{', into ' + where if where else ''}). Nothing was asked or recorded; "
+            "stop that recorder first, or choose another microphone with --device."
+        )
+    atexit.register(lock.release)
+    return lock
+
+
+def _say_audio_errors(folder: Path, console) -> None:
+    """Plain mode keeps the audio system's C-level noise out of the output; say where it is."""
+    from journeytape.recorder.tui import AUDIO_ERRORS
+
+    log = folder / AUDIO_ERRORS
+    if log.exists():
+        n = len(log.read_text("utf-8", "replace").splitlines())
+        console.print(f"The audio system printed {n} lines of errors; they are in {log}.")
 
 
 def _terminal_gone(exc: Exception, signals: list[str]) -> bool:

@@ -107,6 +107,57 @@ class SessionLock:
             self._fd = None
 
 
+class DeviceLock:
+    """One recorder per microphone: an flock in ``~/.cache/journeytape/locks`` named after the
+    device, held while a recorder has it open (released by the kernel on any death).
+
+    Why: two recorders started with the same pseudonym both captured the microphone into
+    P30 and P30-2. Devices are told apart by name and host API; two names for the same
+    hardware (``pulse`` and ``default``) are not recognised as one.
+    """
+
+    def __init__(self, device_key: str):
+        import hashlib
+
+        from journeytape import _own_cache
+
+        digest = hashlib.sha256(device_key.encode("utf-8")).hexdigest()[:16]
+        self.folder = Path(_own_cache()) / "locks"
+        self.path = self.folder / f"device-{digest}.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        private_mkdir(self.folder)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        self.note("")
+        return True
+
+    def note(self, session: str) -> None:
+        """Say who holds it (pid, session folder) for the message the next recorder prints."""
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            os.pwrite(self._fd, f"{os.getpid()}\n{session}\n".encode(), 0)
+
+    def holder(self) -> tuple[str, str]:
+        """(pid, session folder) of the recorder holding the device, as far as known."""
+        try:
+            lines = self.path.read_text("utf-8").splitlines()
+        except OSError:
+            return "?", ""
+        return (lines[0] if lines else "?"), (lines[1] if len(lines) > 1 else "")
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # the file stays: unlinking it would race a new acquirer
+            self._fd = None
+
+
 class SessionLog:
     """``session.json`` held in memory and rewritten atomically after each change.
 
@@ -183,6 +234,8 @@ class Unfinished:
     pseudonym: str | None
     started: str | None
     part_bytes: int
+    #: how much audio the part holds (from its size and the session's format), for messages
+    part_seconds: float = 0.0
 
 
 def find_unfinished(root: Path) -> list[Unfinished]:
@@ -207,12 +260,15 @@ def find_unfinished(root: Path) -> list[Unfinished]:
         if not lock.acquire():
             continue  # a recorder is alive on it
         lock.release()
+        size = part.stat().st_size if part.exists() else 0
+        bps = int(data.get("samplerate") or 0) * int(data.get("channels") or 0) * 2
         out.append(
             Unfinished(
                 folder,
                 data.get("pseudonym"),
                 data.get("started"),
-                part.stat().st_size if part.exists() else 0,
+                size,
+                max(0, size - DATA_OFFSET) / bps if bps else 0.0,
             )
         )
     return out

@@ -73,24 +73,35 @@ class _Keys:
         return data.decode("utf-8", "replace")
 
 
+#: where the audio system's own error output goes while recording (in the session folder)
+AUDIO_ERRORS = ".audio-errors.log"
+
+
 @contextlib.contextmanager
-def _quiet_c_stderr(log_path):
-    """ALSA/PortAudio print C-level errors straight to fd 2 (e.g. when a microphone is pulled
-    out), which would tear the live screen: send them to a hidden log in the session folder
-    while the screen runs."""
+def quiet_c_stderr(log_path):
+    """ALSA/PortAudio print C-level errors straight to fd 2 (e.g. 31 lines while a microphone
+    is pulled out), which would tear the live screen and bury plain mode's own messages: send
+    them to a hidden log in the session folder while recording. Yields a text stream on the
+    real stderr for the recorder's own messages."""
     sys.stderr.flush()
     saved = os.dup(2)
+    real = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
     try:
         fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     except OSError:
         os.close(saved)
-        yield
+        try:
+            yield real
+        finally:
+            real.close()
         return
     os.dup2(fd, 2)
     os.close(fd)
     try:
-        yield
+        yield real
     finally:
+        real.flush()
+        real.close()
         sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
@@ -163,7 +174,7 @@ def run_tui(
 
     rec.open()  # consent is on record: warm the device up so SPACE starts at once
     with (
-        _quiet_c_stderr(rec.folder / ".audio-errors.log"),
+        quiet_c_stderr(rec.folder / AUDIO_ERRORS),
         _Keys() as keys,
         Live(auto_refresh=False, screen=True, transient=True) as live,
     ):
