@@ -25,7 +25,9 @@ RECORD_HELP = (
     "space pause/resume, m marker (type a label, Enter), 1-9, 0, a… tick checklist items, "
     "s twice to stop.\n\n"
     "The audio is on disk within a second and valid at every moment; after a crash or kill "
-    "-9 the next `journeytape record` (or --recover) repairs and closes the session.\n\n"
+    "-9 the next `journeytape record` (or --recover) repairs and closes the session; "
+    "`journeytape record --resume SESSION` continues it instead (consent kept, the new audio "
+    "joined on, the gap recorded).\n\n"
     "Scripts: --no-tui --pseudonym P07 --consent yes (--duration 3600); stop with Ctrl-C, "
     "SIGTERM or a line `s` on stdin (other commands: `m label`, `p`, `r`, `t ITEM`)."
 )
@@ -241,6 +243,14 @@ def record(
         help="Repair and close unfinished sessions under --out (or the session folder it "
         "names), then exit.",
     ),
+    resume: Path | None = typer.Option(
+        None,
+        "--resume",
+        metavar="SESSION",
+        help="Continue recording into this session folder after a crash or a stop: consent "
+        "is kept (not asked again), the new audio is joined onto the old losslessly and the "
+        "gap is recorded.",
+    ),
     min_free: str = typer.Option(
         "50M", "--min-free", help="Stop cleanly when free disk space falls below this."
     ),
@@ -251,14 +261,13 @@ def record(
     from rich.console import Console
     from rich.panel import Panel
 
-    from journeytape.recorder.capture import Recorder, RecorderError, choose_format, resolve_device
+    from journeytape.recorder.capture import RecorderError, choose_format, resolve_device
     from journeytape.recorder.consent import ConsentRecord, purpose_text
     from journeytape.recorder.session import (
         SessionError,
         SessionLock,
         SessionLog,
         check_pseudonym,
-        close_session,
         new_session_folder,
     )
 
@@ -269,6 +278,17 @@ def record(
         return
     if recover_only:
         _recover_all(out, console, ask=False, say_none=True)
+        return
+    if resume is not None:
+        _resume(
+            resume,
+            console,
+            device=device,
+            plain=no_tui or not interactive,
+            duration=duration,
+            min_free=_size(min_free),
+            warn_minutes=warn_minutes,
+        )
         return
     _recover_all(out, console, ask=interactive)
 
@@ -370,15 +390,59 @@ def record(
         channels=nch,
     )
 
+    plain = no_tui or not interactive
+    _capture(
+        console,
+        log,
+        dev,
+        lock,
+        dev_lock,
+        plain=plain,
+        min_free=_size(min_free),
+        warn_minutes=warn_minutes,
+        duration=duration,
+        consent_record=record_,
+        spoken_consent=spoken_consent,
+        lang=lang,
+        purpose=purpose.text,
+    )
+
+
+def _capture(
+    console,
+    log,
+    dev,
+    lock,
+    dev_lock,
+    *,
+    plain: bool,
+    min_free: int,
+    warn_minutes: float,
+    duration: float | None,
+    consent_record=None,
+    spoken_consent: bool = False,
+    lang: str = "en",
+    purpose: str = "",
+    offset_frames: int = 0,
+) -> None:
+    """Record into the session (new or resumed) until stopped, close it, say what was saved."""
+    from journeytape.recorder.capture import Recorder, RecorderError
+    from journeytape.recorder.session import SessionError, close_session
+    from journeytape.recorder.tui import AUDIO_ERRORS, quiet_c_stderr, run_plain, run_tui
+
+    folder = log.folder
+    record_ = consent_record
     rec = Recorder(
         log,
         dev,
-        samplerate,
-        nch,
-        min_free_bytes=_size(min_free),
+        int(log.data["samplerate"]),
+        int(log.data["channels"]),
+        min_free_bytes=min_free,
         warn_seconds_left=warn_minutes * 60,
         max_seconds=duration,
+        offset_frames=offset_frames,
     )
+    resumed_at = offset_frames / rec.fmt.samplerate if log.data.get("resumes") else None
 
     stop_evt = threading.Event()
     signal_reason: list[str] = []
@@ -395,15 +459,12 @@ def record(
         record_.spoken = {"start": 0.0, "end": round(t, 3)}
         record_.save(folder)
 
-    from journeytape.recorder.tui import AUDIO_ERRORS, quiet_c_stderr, run_plain, run_tui
-
-    plain = no_tui or not interactive
     reason = "error"
     failure: str | None = None
     try:
         try:
             if plain:
-                if spoken_consent:
+                if spoken_consent and record_ is not None:
                     record_.how.append("spoken-in-recording")
                     record_.spoken = {"start": 0.0, "end": None}
                     record_.save(folder)
@@ -418,7 +479,8 @@ def record(
                     spoken_consent=spoken_consent,
                     on_spoken_consent=_spoken,
                     lang=lang,
-                    purpose=purpose.text,
+                    purpose=purpose,
+                    resumed_at=resumed_at,
                 )
         except (RecorderError, OSError) as exc:
             if _terminal_gone(exc, signal_reason):
@@ -449,6 +511,7 @@ def record(
         return  # closed like `s s`; the terminal is gone, so there is nobody to tell
     st = log.data
     ov = st["overflows"]
+    lost = sum(g.get("reason") == "device-lost" for g in st["gaps"])
     if not plain:  # plain mode printed them as they came
         for _, msg in rec.messages_since(0):
             if "disk" in msg.lower() or "error" in msg.lower():
@@ -459,11 +522,102 @@ def record(
     console.print(
         f"Saved [bold]{escape(str(final))}[/]: {st['audio']['seconds']:.1f} s "
         f"(stopped by {st['stopped_by']}; {ov['input_overflows']} input overflows, "
-        f"{ov['dropped_frames']} dropped frames, {len(st['gaps'])} device gaps).\n"
+        f"{ov['dropped_frames']} dropped frames, {lost} device gaps"
+        + (f"; resumed at {_length(resumed_at)}" if resumed_at is not None else "")
+        + ").\n"
         + _next_step(folder)
     )
     if st["stopped_by"] in ("disk-full", "error"):
         raise typer.Exit(4)
+
+
+def _resume(
+    folder: Path,
+    console,
+    *,
+    device: str | None,
+    plain: bool,
+    duration: float | None,
+    min_free: int,
+    warn_minutes: float,
+) -> None:
+    """``record --resume SESSION``: repair the session if its recorder died, then record a new
+    part into it with the consent already on record; the part is joined on at the end."""
+    from journeytape.recorder.capture import RecorderError, choose_format, resolve_device
+    from journeytape.recorder.consent import load_consent
+    from journeytape.recorder.session import (
+        PART_NAME,
+        SessionError,
+        SessionLock,
+        SessionLog,
+        audio_frames,
+        begin_resume,
+        recover,
+    )
+
+    if not (folder / "session.json").is_file():
+        raise _fail(f"{folder} is not a session folder (no session.json)")
+    try:
+        consent = load_consent(folder)
+    except FileNotFoundError:
+        raise _fail(f"{folder} has no consent.json: cannot continue without its consent") from None
+    if consent.get("withdrawn"):
+        raise _fail(f"consent for {folder} was withdrawn: nothing may be recorded into it")
+    lock = SessionLock(folder)
+    if not lock.acquire():
+        raise _fail(f"{folder} is being recorded right now; stop that recorder first")
+    lock.release()
+    log = SessionLog.load(folder)
+    if log.data.get("status") not in ("closed", "empty") or (folder / PART_NAME).exists():
+        try:
+            info = recover(folder)  # kill -9, power cut: repair and close what is there first
+        except SessionError as exc:
+            raise _fail(str(exc)) from None
+        console.print(f"Repaired the interrupted recording: {info['seconds']:.1f} s kept.")
+        log = SessionLog.load(folder)
+    rate, nch = int(log.data["samplerate"]), int(log.data["channels"])
+    try:
+        wanted = device or (log.data.get("device") or {}).get("name")
+        try:
+            dev = resolve_device(wanted)
+        except RecorderError:
+            if device:
+                raise
+            dev = resolve_device(None)  # the session's microphone is gone: the default one
+        got = choose_format(dev, rate, nch)
+    except RecorderError as exc:
+        raise _fail(str(exc)) from None
+    if got != (rate, nch):
+        raise _fail(
+            f"device {dev.name!r} records {got[0]} Hz/{got[1]} ch, the session {rate} Hz/"
+            f"{nch} ch; the parts could not be joined. Choose another --device."
+        )
+    dev_lock = _lock_device(dev)
+    _check_out(folder.parent, min_free, rate * nch * 2)
+    if not lock.acquire():
+        raise _fail(f"{folder} is being recorded right now; stop that recorder first")
+    dev_lock.note(str(folder))
+    base = audio_frames(folder)
+    entry = begin_resume(log, base)
+    console.print(
+        f"Resuming [bold]{escape(str(folder))}[/] at {_length(entry['t'])} "
+        f"(consent of {consent.get('recorded_at')} kept; stopped before by "
+        f"{entry['previous_stop']})."
+    )
+    _capture(
+        console,
+        log,
+        dev,
+        lock,
+        dev_lock,
+        plain=plain,
+        min_free=min_free,
+        warn_minutes=warn_minutes,
+        duration=duration,
+        lang=log.data.get("language") or "en",
+        purpose=(consent.get("purpose") or {}).get("text", ""),
+        offset_frames=base,
+    )
 
 
 def _ask_consent(console, pseudonym, consent, no_transcription, no_quotes, without_consent):

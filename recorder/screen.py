@@ -154,6 +154,10 @@ def _prompt(s: ScreenState, width: int) -> Text:
         )
     if s.confirm_stop:
         return _line("[bold red]Press s again within 3 s to stop recording.[/]", width)
+    if not s.started and s.resumed_at is not None:
+        return _line(
+            "[bold]Resuming: consent is on record; press SPACE to go on recording.[/]", width
+        )
     if not s.started:
         return _line(
             "[bold]Read the purpose text below aloud, then press SPACE to record.[/]", width
