@@ -243,6 +243,17 @@ def record(
         help="Repair and close unfinished sessions under --out (or the session folder it "
         "names), then exit.",
     ),
+    live_coverage: bool = typer.Option(
+        True,
+        "--live-coverage/--no-live-coverage",
+        help="With --guide: transcribe the newest audio in a low-priority background process "
+        "and show which checklist items and interview steps have come up (and which not yet).",
+    ),
+    live_model: str | None = typer.Option(
+        None,
+        "--live-model",
+        help="Model for live coverage (default: tiny.en for English, base otherwise).",
+    ),
     resume: Path | None = typer.Option(
         None,
         "--resume",
@@ -283,6 +294,7 @@ def record(
         _resume(
             resume,
             console,
+            live=(live_coverage, live_model),
             device=device,
             plain=no_tui or not interactive,
             duration=duration,
@@ -405,7 +417,18 @@ def record(
         spoken_consent=spoken_consent,
         lang=lang,
         purpose=purpose.text,
+        live_items=_live_items(g, lang) if live_coverage else None,
+        live_model=live_model,
     )
+
+
+def _live_items(guide, lang: str) -> list | None:
+    """The checklist as patterns for live coverage (None without a guide or checklist)."""
+    if guide is None or not guide.checklist:
+        return None
+    from journeytape.recorder.live_coverage import checklist_patterns
+
+    return checklist_patterns(guide, lang)
 
 
 def _capture(
@@ -424,6 +447,8 @@ def _capture(
     lang: str = "en",
     purpose: str = "",
     offset_frames: int = 0,
+    live_items: list | None = None,
+    live_model: str | None = None,
 ) -> None:
     """Record into the session (new or resumed) until stopped, close it, say what was saved."""
     from journeytape.recorder.capture import Recorder, RecorderError
@@ -443,6 +468,22 @@ def _capture(
         offset_frames=offset_frames,
     )
     resumed_at = offset_frames / rec.fmt.samplerate if log.data.get("resumes") else None
+    live = None
+    if live_items:
+        from journeytape.recorder.live_coverage import LiveCoverage
+
+        live = LiveCoverage({it["id"]: it["label"] for it in live_items}, on_event=rec.say)
+        live.start(
+            {
+                "part": str(rec.audio_path),
+                "rate": rec.fmt.samplerate,
+                "channels": rec.fmt.channels,
+                "offset": offset_frames / rec.fmt.samplerate,
+                "model": live_model or ("tiny.en" if lang == "en" else "base"),
+                "language": lang,
+                "items": live_items,
+            }
+        )
 
     stop_evt = threading.Event()
     signal_reason: list[str] = []
@@ -469,7 +510,7 @@ def _capture(
                     record_.spoken = {"start": 0.0, "end": None}
                     record_.save(folder)
                 with quiet_c_stderr(folder / AUDIO_ERRORS) as err:
-                    reason = run_plain(rec, stop_evt, duration=duration, out=err)
+                    reason = run_plain(rec, stop_evt, duration=duration, out=err, live=live)
                 _say_audio_errors(folder, console)
             else:
                 reason = run_tui(
@@ -481,6 +522,7 @@ def _capture(
                     lang=lang,
                     purpose=purpose,
                     resumed_at=resumed_at,
+                    live=live,
                 )
         except (RecorderError, OSError) as exc:
             if _terminal_gone(exc, signal_reason):
@@ -492,6 +534,9 @@ def _capture(
             reason = signal_reason[0]
         # signals stay caught until the file is closed: a second Ctrl-C must not tear it
         rec.stop(reason)
+        if live is not None:
+            live.stop()
+            log.update(live_coverage=live.to_json())
         try:
             final = close_session(folder, log, stopped_by=rec.stop_reason or reason)
         except (SessionError, OSError) as exc:
@@ -535,6 +580,7 @@ def _resume(
     folder: Path,
     console,
     *,
+    live: tuple[bool, str | None] = (False, None),
     device: str | None,
     plain: bool,
     duration: float | None,
@@ -617,7 +663,22 @@ def _resume(
         lang=log.data.get("language") or "en",
         purpose=(consent.get("purpose") or {}).get("text", ""),
         offset_frames=base,
+        live_items=_resume_live_items(log) if live[0] else None,
+        live_model=live[1],
     )
+
+
+def _resume_live_items(log) -> list | None:
+    """Live coverage for a resumed session: its guide, if the file is still there."""
+    path = (log.data.get("guide") or {}).get("path")
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        from journeytape.annotate.guide import load_guide
+
+        return _live_items(load_guide(Path(path)), log.data.get("language") or "en")
+    except Exception:  # a guide that no longer loads only costs the live coverage
+        return None
 
 
 def _ask_consent(console, pseudonym, consent, no_transcription, no_quotes, without_consent):

@@ -56,6 +56,12 @@ class ScreenState:
     #: disk space below the warning threshold (the warning stays on screen while it is)
     disk_low: bool = False
     resumed_at: float | None = None
+    #: live coverage: checklist items heard in the speech so far (id → seconds)
+    heard: dict[str, float] = field(default_factory=dict)
+    #: live coverage: steps and items not come up yet (None: live coverage not running)
+    not_yet: list[str] | None = None
+    #: live coverage: why it is not showing anything (loading, off)
+    live_note: str | None = None
 
 
 def _line(markup: str | Text, width: int, style: str = "") -> Text:
@@ -224,11 +230,20 @@ def _checklist(s: ScreenState, width: int, rows: int) -> list[Text]:
     cells = []
     for key, item_id in s.keymap.items():
         it = by_id[item_id]
-        mark = "[green]✔[/]" if it.get("ticked_at") is not None else "☐"
+        mark = (
+            "[green]✔[/]"
+            if it.get("ticked_at") is not None
+            else "[cyan]~[/]"
+            if item_id in s.heard
+            else "☐"
+        )
         label = (it.get("label") or item_id).replace("[", "(")
         cells.append(f"[bold]{key}[/]{mark}{label}")
     ticked = sum(it.get("ticked_at") is not None for it in s.checklist)
-    out = [_line(f"[bold]Checklist[/] [dim]({ticked} of {len(s.checklist)} ticked)[/]", width)]
+    heard = f", {len(s.heard)} heard ~" if s.not_yet is not None else ""
+    out = [
+        _line(f"[bold]Checklist[/] [dim]({ticked} of {len(s.checklist)} ticked{heard})[/]", width)
+    ]
     room = rows - 1
     ncol = 1
     while -(-len(cells) // ncol) > room and ncol < 4:
@@ -268,11 +283,24 @@ def _markers(s: ScreenState, width: int, rows: int) -> list[Text]:
     return lines
 
 
+def _live_line(s: ScreenState, width: int) -> list[Text]:
+    """One line: what has not come up yet in the speech (steps first), or why nothing shows."""
+    if s.live_note:
+        return [_line(Text(s.live_note, style="dim"), width)]
+    if s.not_yet is None:
+        return []
+    if not s.not_yet:
+        return [_line("[bold green]Everything on the checklist has come up.[/]", width)]
+    return [_line(Text.assemble(("Not yet: ", "bold yellow"), ", ".join(s.not_yet)), width)]
+
+
 def _recording_body(s: ScreenState, width: int, rows: int) -> list[Text]:
+    live = _live_line(s, width) if rows > 4 else []
+    rows -= len(live)
     want_marks = min(len(s.markers), 4) + 1 if s.markers else 2
     mark_rows = min(want_marks, max(0, rows - 3)) if s.checklist else rows
-    body = _checklist(s, width, rows - mark_rows)
-    body += _markers(s, width, rows - len(body))
+    body = live + _checklist(s, width, rows - mark_rows)
+    body += _markers(s, width, rows + len(live) - len(body))
     return body
 
 

@@ -141,6 +141,7 @@ def run_tui(
     lang: str = "en",
     purpose: str = "",
     resumed_at: float | None = None,
+    live=None,
 ) -> str:
     """Show the live screen until the user stops (or a signal/fault does); returns the reason.
 
@@ -169,6 +170,17 @@ def run_tui(
         scr.confirm_stop = time.monotonic() < confirm_stop_until
         scr.label_buf = None if label_for is None else scr.label_buf or ""
         scr.disk_low = st.seconds_left < rec.warn_seconds_left
+        if live is not None:
+            ticked = {c["id"] for c in checklist if c.get("ticked_at") is not None}
+            scr.heard = live.heard
+            scr.not_yet = live.not_yet(ticked)
+            scr.live_note = (
+                f"live coverage off: {live.error}"
+                if live.error
+                else None
+                if live.ready
+                else "live coverage: loading the model…"
+            )
         width, height = live.console.size
         return build(st, scr, width, height)
 
@@ -241,6 +253,7 @@ def run_plain(
     duration: float | None = None,
     out=sys.stderr,
     status_every: float = 10.0,
+    live=None,
 ) -> str:
     """Record at once; read simple commands from stdin (if any) until stopped.
 

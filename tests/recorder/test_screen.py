@@ -149,3 +149,20 @@ def test_a_tiny_terminal_still_shows_the_key_help_and_the_path():
     lines = _render(_status(), _busy_screen(label_buf="x"), 60, 12)
     assert len(lines) == 12 and lines[-1].startswith("Enter save marker")
     assert any("recording.wav.part" in x for x in lines)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_live_coverage_shows_what_has_not_come_up(size):
+    width, height = size
+    scr = _busy_screen(
+        heard={"item0": 5.0, "item5": 9.0},
+        not_yet=["goal asked", "overall score", "Touchpoint number 1"],
+    )
+    lines = _render(_status(), scr, width, height)
+    text = "\n".join(lines)
+    assert "Not yet: goal asked, overall score, Touchpoint number 1" in text
+    assert "1~Touch" in text and "6~Touch" in text and "4✔Touch" in text  # heard / ticked
+    assert "2 heard ~" in text
+    assert lines[-1].startswith("space pause")  # the key help still fits
+    scr.live_note = "live coverage off: model 'tiny.en' not available"
+    assert any("live coverage off" in x for x in _render(_status(), scr, width, height))
