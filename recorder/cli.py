@@ -522,7 +522,7 @@ def _capture(
                     lang=lang,
                     purpose=purpose,
                     resumed_at=resumed_at,
-                    live=live,
+                    coverage=live,
                 )
         except (RecorderError, OSError) as exc:
             if _terminal_gone(exc, signal_reason):

@@ -141,7 +141,7 @@ def run_tui(
     lang: str = "en",
     purpose: str = "",
     resumed_at: float | None = None,
-    live=None,
+    coverage=None,
 ) -> str:
     """Show the live screen until the user stops (or a signal/fault does); returns the reason.
 
@@ -170,15 +170,15 @@ def run_tui(
         scr.confirm_stop = time.monotonic() < confirm_stop_until
         scr.label_buf = None if label_for is None else scr.label_buf or ""
         scr.disk_low = st.seconds_left < rec.warn_seconds_left
-        if live is not None:
+        if coverage is not None:  # live checklist coverage from speech
             ticked = {c["id"] for c in checklist if c.get("ticked_at") is not None}
-            scr.heard = live.heard
-            scr.not_yet = live.not_yet(ticked)
+            scr.heard = coverage.heard
+            scr.not_yet = coverage.not_yet(ticked)
             scr.live_note = (
-                f"live coverage off: {live.error}"
-                if live.error
+                f"live coverage off: {coverage.error}"
+                if coverage.error
                 else None
-                if live.ready
+                if coverage.ready
                 else "live coverage: loading the model…"
             )
         width, height = live.console.size
