@@ -155,7 +155,7 @@ def child_main(cfg: dict[str, Any], stop: threading.Event) -> None:
             x,
             language=cfg.get("language") or None,
             beam_size=1,
-            without_timestamps=True,
+            without_timestamps=False,  # segment times (cheap) say when an item came up
             condition_on_previous_text=False,
             vad_filter=False,
         )
