@@ -28,8 +28,10 @@ def status_line(st: Status) -> str:
         warn.append("CLIPPING")
     if st.no_signal:
         warn.append("NO SIGNAL")
+    # while the device is lost the last level would read like a live microphone
+    level = "no input" if st.state == "device-lost" else f"{st.peak_db:6.1f} dBFS"
     return (
-        f"{st.state:<11} {fmt_time(st.seconds)}  level {st.peak_db:6.1f} dBFS  "
+        f"{st.state:<11} {fmt_time(st.seconds)}  level {level}  "
         f"disk {fmt_left(st.seconds_left)} left  overflows {st.input_overflows}  "
         f"dropped {st.dropped_frames} frames" + (f"  [{' '.join(warn)}]" if warn else "")
     )

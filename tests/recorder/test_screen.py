@@ -166,3 +166,12 @@ def test_live_coverage_shows_what_has_not_come_up(size):
     assert lines[-1].startswith("space pause")  # the key help still fits
     scr.live_note = "live coverage off: model 'tiny.en' not available"
     assert any("live coverage off" in x for x in _render(_status(), scr, width, height))
+
+
+def test_plain_status_line_says_what_it_means():
+    from journeytape.recorder.tui import status_line
+
+    lost = status_line(_status(state="device-lost", peak_db=-12.0, seconds_left=18))
+    assert "level no input" in lost and "dBFS" not in lost  # no frozen level
+    assert "disk 18 s left" in lost  # not "0 min"
+    assert "level  -12.0 dBFS" in status_line(_status(peak_db=-12.0))
