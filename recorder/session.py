@@ -154,7 +154,11 @@ class DeviceLock:
 
     def release(self) -> None:
         if self._fd is not None:
-            os.close(self._fd)  # the file stays: unlinking it would race a new acquirer
+            # the file stays (unlinking it would race a new acquirer) but forgets the session
+            # folder: its name holds the pseudonym, which must not outlive a withdrawal here
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
+            os.close(self._fd)
             self._fd = None
 
 

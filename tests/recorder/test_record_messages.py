@@ -32,6 +32,9 @@ def test_one_recorder_per_microphone(virtual_mic, audio_tools, tmp_path):
     assert f"pid {first.proc.pid}" in text and "P30" in text
     assert "Read this to the interviewee" not in text  # refused before consent was asked
     assert [p.name for p in root.iterdir()] == [audio_tools.folder(root).name]  # no P30-2
+    # the lock no longer names the session once released (the folder name holds the pseudonym)
+    locks = list((virtual_mic.home / ".cache" / "journeytape" / "locks").iterdir())
+    assert locks and all("P30" not in p.read_text() for p in locks)
     # once the first recorder stopped, the microphone is free again
     third = virtual_mic.record("--out", str(root), "--pseudonym", "P31", *BASE, "--duration", "0.3")
     assert third.finish() == 0, third.text
