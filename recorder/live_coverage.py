@@ -110,8 +110,6 @@ def _emit(obj: dict[str, Any]) -> None:
 
 def child_main(cfg: dict[str, Any], stop: threading.Event) -> None:
     """Transcribe the newest audio of ``cfg["part"]`` every few seconds until ``stop``."""
-    with contextlib.suppress(OSError):
-        os.nice(19)  # below everything else, the recorder in particular
     try:
         from faster_whisper import WhisperModel
 
@@ -178,6 +176,8 @@ def child_main(cfg: dict[str, Any], stop: threading.Event) -> None:
 
 
 def main() -> None:
+    with contextlib.suppress(OSError):
+        os.nice(19)  # first, so every thread (ours, CTranslate2's, OpenMP's) inherits it
     cfg = json.loads(sys.stdin.readline())
     stop = threading.Event()
 
