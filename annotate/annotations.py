@@ -20,7 +20,7 @@ from typing import Any
 from journeytape import contracts
 from journeytape.files import atomic_write_json
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: coverage "ticked_live"; annotator "codebook_deviations"
 SCHEMA_MAJOR = 1
 KIND = "journeytape.annotations"
 SUFFIX = ".annotations.json"
@@ -75,6 +75,9 @@ class CoverageItem:
     mentions: int
     first_mention: float | None  # seconds
     tag_ids: list[str] = field(default_factory=list)
+    #: (added in 1.1, optional) seconds at which the interviewer ticked the item live in
+    #: ``journeytape record``; a ticked item is covered even with no mention found
+    ticked_live: float | None = None
 
 
 @dataclass

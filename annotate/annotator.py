@@ -30,6 +30,7 @@ from journeytape.annotate.moments import MomentRules
 from journeytape.annotate.pipelines import load_pipeline
 from journeytape.annotate.rules import EmotionEntry, Rules, load_emolex, load_rules, rules_sha256
 from journeytape.annotate.scores import ScoreRules
+from journeytape.annotate.session_marks import apply_ticks, marker_peaks
 from journeytape.transcribe.transcript import Segment, Transcript
 
 #: bump when the code changes results; the rule files are hashed separately
@@ -502,8 +503,10 @@ class Annotator:
                 context["previous_durations"] = [
                     (doc[a:b].text, sec) for a, b, sec in la.durations(doc)
                 ]
+        tags += marker_peaks(transcript, tags, roles)  # what was marked live (transcript 1.1)
         tags.sort(key=lambda t: (t.start, t.segment_id, t.start_char, t.label))
         coverage = compute_coverage(self.guide, tags, lang)
+        apply_ticks(coverage, transcript.ticks)
         return Annotations(
             transcript={
                 "path": transcript_path,

@@ -62,8 +62,17 @@ def describe(tag: Tag) -> str:
             bits.append(f"actual {a['actual']}")
         return ", ".join(bits)
     if tag.label == "PEAK":
-        return f"{tag.value} point"
+        live = " (marked live)" if a.get("marked_live") else ""
+        return (f"{tag.value} point" if tag.value else "peak") + live
     return str(tag.value)
+
+
+def _discussed(c) -> str:
+    """ "yes", "ticked live" (ticked in the recorder, no mention found) or both."""
+    live = getattr(c, "ticked_live", None) is not None
+    if c.mentions:
+        return "yes (ticked live)" if live else "yes"
+    return "ticked live" if live else "yes"
 
 
 def emotion_items(ann: Annotations) -> list[tuple[Tag, list[str]]]:
@@ -107,7 +116,7 @@ def interview_markdown(ann: Annotations, name: str) -> str:
         "|---|---|---|---:|---|",
     ]
     for c in ann.coverage:
-        mark = "yes" if c.covered else "**never discussed**"
+        mark = _discussed(c) if c.covered else "**never discussed**"
         lines.append(
             f"| {_md(c.label)} | {c.kind} | {mark} | {c.mentions} | {clock(c.first_mention)} |"
         )
@@ -195,7 +204,7 @@ def interview_html(ann: Annotations, name: str) -> str:
     p = ann.pipeline
     rows = "".join(
         f"<tr><td>{e(c.label)}</td><td>{c.kind}</td>"
-        f"<td>{'yes' if c.covered else '<span class=no>never discussed</span>'}</td>"
+        f"<td>{e(_discussed(c)) if c.covered else '<span class=no>never discussed</span>'}</td>"
         f"<td>{c.mentions}</td><td>{clock(c.first_mention)}</td></tr>"
         for c in ann.coverage
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("asr", "diarization", "annotate", "review")
+BENCHES = ("asr", "diarization", "annotate", "review", "live_coverage")
 
 
 def main(argv: list[str]) -> int:

@@ -158,6 +158,25 @@ def choose_format(dev: Device, samplerate: int | None, channels: int | None) -> 
     raise RecorderError(f"device {dev.name!r} accepts none of the usual sample rates")
 
 
+def _clock(seconds: float) -> str:
+    """A position in the recording as h:mm:ss, so it never reads like a duration."""
+    s = int(seconds)
+    return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def fmt_left(seconds: float) -> str:
+    """Time left in words that never round a short time down to nothing ("18 s", not
+    "0 min")."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 600:
+        return f"{s // 60} min {s % 60:02d} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    return f"{s // 3600} h {s // 60 % 60:02d} min"
+
+
 def _db(x: float) -> float:
     return 20 * math.log10(x) if x > 0 else -120.0
 
@@ -198,8 +217,13 @@ class Recorder:
         device_timeout: float = 2.0,
         riff_limit: int = RIFF_LIMIT,
         max_seconds: float | None = None,
+        offset_frames: int = 0,
     ):
         self.log = log
+        #: audio already in the session from earlier parts (``--resume``): every time this
+        #: recorder reports (markers, ticks, pauses, gaps, messages) counts from the session's
+        #: start, not from this part's
+        self.offset_frames = offset_frames
         #: stop after exactly this much audio (``--duration``)
         self.max_frames = None if max_seconds is None else int(round(max_seconds * samplerate))
         self.folder: Path = log.folder
@@ -278,9 +302,19 @@ class Recorder:
         self._thread.start()
 
     @property
-    def seconds(self) -> float:
-        """Audio written so far."""
+    def part_seconds(self) -> float:
+        """Audio written by this recorder (``--duration`` counts this)."""
         return self._writer.seconds if self._writer else 0.0
+
+    @property
+    def seconds(self) -> float:
+        """Audio in the session so far, earlier parts included."""
+        return self.offset_frames / self.fmt.samplerate + self.part_seconds
+
+    @property
+    def audio_path(self) -> Path:
+        """Where the audio goes while recording (shown on the live screen)."""
+        return self.folder / PART_NAME
 
     @property
     def position(self) -> float:
@@ -320,6 +354,17 @@ class Recorder:
     def label_marker(self, marker: dict[str, Any], label: str) -> None:
         with self.log._lock:
             marker["label"] = label
+            self.log.save()
+
+    def drop_marker(self, marker: dict[str, Any]) -> None:
+        """Take back a marker (Esc at its label prompt): it is saved the moment ``m`` is
+        pressed, so that a crash while typing keeps it, and removed again here."""
+        with self.log._lock:
+            marks = self.log.data.get("markers", [])
+            for i, m in enumerate(marks):
+                if m is marker:
+                    del marks[i]
+                    break
             self.log.save()
 
     def tick(self, item_id: str) -> bool:
@@ -506,7 +551,7 @@ class Recorder:
         if left < self.warn_seconds_left and now - self._last_disk_warning > 60:
             self._last_disk_warning = now
             self.say(
-                f"Disk space for only {left / 60:.1f} more minutes of audio in {self.folder}; "
+                f"Disk space for only {fmt_left(left)} more of audio in {self.folder}; "
                 "the recording stops cleanly before the disk is full."
             )
         return True
@@ -524,8 +569,8 @@ class Recorder:
         if peak >= 32700:
             if self._armed and now - self._last_clip > 10:
                 self.say(
-                    f"CLIPPING at {self.seconds:.0f} s: the input hits full scale; move the "
-                    "microphone away or lower its gain."
+                    f"CLIPPING at {_clock(self.seconds)} into the recording: the input hits "
+                    "full scale; move the microphone away or lower its gain."
                 )
             self._last_clip = now
         if rms < 32768 * 10 ** (-60 / 20):  # below -60 dBFS
@@ -534,8 +579,10 @@ class Recorder:
             elif self._armed and not self._quiet_warned and now - self._quiet_since > 5:
                 self._quiet_warned = True
                 self.say(
-                    f"NO SIGNAL since {max(0.0, self.seconds - 5):.0f} s: is the microphone "
-                    "on, unmuted and the right one (--list-devices)?"
+                    f"NO SIGNAL for {now - self._quiet_since:.0f} s, since "
+                    f"{_clock(max(0.0, self.seconds - (now - self._quiet_since)))} into the "
+                    "recording: is the microphone on, unmuted and the right one "
+                    "(--list-devices)?"
                 )
         else:
             self._quiet_since = None
@@ -601,10 +648,10 @@ class Recorder:
             self._free_reserve()
             self.say(
                 f"Disk full in {self.folder}: stopped recording; everything up to "
-                f"{w.seconds:.0f} s is saved."
+                f"{_clock(self.seconds)} is saved."
             )
             with contextlib.suppress(OSError):
-                self.log.fault("disk-full", "disk full while writing", w.seconds)
+                self.log.fault("disk-full", "disk full while writing", self.seconds)
             self._finish("disk-full")
         except Exception as exc:  # keep what we have and say why
             self._fail(w, exc)
@@ -618,7 +665,7 @@ class Recorder:
             w.sync()
         self.say(f"Recording stopped by an error: {exc}")
         with contextlib.suppress(Exception):
-            self.log.fault("error", repr(exc), w.seconds)
+            self.log.fault("error", repr(exc), self.seconds)
         self._finish("error")
 
     def _trim_to_limit(self, w: WavWriter, data: bytes) -> bytes:
@@ -663,7 +710,8 @@ class Recorder:
         t = round(self.seconds, 3)
         self._state = "device-lost"
         msg = (
-            f"Microphone {self.device.name!r} stopped delivering audio at {t:.0f} s. The "
+            f"Microphone {self.device.name!r} stopped delivering audio at {_clock(t)} into the "
+            "recording. The "
             "recording so far is saved; trying to reopen it…"
         )
         self.say(msg)

@@ -25,7 +25,9 @@ RECORD_HELP = (
     "space pause/resume, m marker (type a label, Enter), 1-9, 0, a… tick checklist items, "
     "s twice to stop.\n\n"
     "The audio is on disk within a second and valid at every moment; after a crash or kill "
-    "-9 the next `journeytape record` (or --recover) repairs and closes the session.\n\n"
+    "-9 the next `journeytape record` (or --recover) repairs and closes the session; "
+    "`journeytape record --resume SESSION` continues it instead (consent kept, the new audio "
+    "joined on, the gap recorded).\n\n"
     "Scripts: --no-tui --pseudonym P07 --consent yes (--duration 3600); stop with Ctrl-C, "
     "SIGTERM or a line `s` on stdin (other commands: `m label`, `p`, `r`, `t ITEM`)."
 )
@@ -99,15 +101,19 @@ def _recover_all(out: Path, console, ask: bool, say_none: bool = False) -> None:
     if not targets and say_none:
         console.print(f"No unfinished sessions in {escape(str(out))}.")
     for u in targets:
-        mb = u.part_bytes / 2**20
         if ask:
             from rich.prompt import Confirm
 
-            if not Confirm.ask(
-                f"Unfinished session [bold]{escape(u.folder.name)}[/] (started {u.started}, "
-                f"{mb:.1f} MiB of audio). Repair and close it now?",
-                default=True,
-            ):
+            try:
+                yes = Confirm.ask(
+                    f"Unfinished session [bold]{escape(u.folder.name)}[/] (started "
+                    f"{u.started}, {_length(u.part_seconds)} of audio). Repair and close it "
+                    f"now? (To record more into it: journeytape record --resume {u.folder})",
+                    default=True,
+                )
+            except (KeyboardInterrupt, EOFError):
+                raise _fail("cancelled: nothing was repaired, asked or recorded", 130) from None
+            if not yes:
                 continue
         try:
             info = recover(u.folder)
@@ -121,9 +127,31 @@ def _recover_all(out: Path, console, ask: bool, say_none: bool = False) -> None:
                 if info["torn_bytes"]
                 else ""
             )
-            + ". Next: journeytape transcribe "
-            + str(u.folder)
+            + ". "
+            + _next_step(u.folder)
         )
+
+
+def _length(seconds: float) -> str:
+    """An audio length for messages: '12 min 05 s', '48 s'."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s // 60 % 60:02d} min"
+
+
+def _next_step(folder: Path) -> str:
+    """What to run next, unless the interviewee did not agree to transcription."""
+    from journeytape.recorder.consent import allowed
+
+    if allowed(folder, "transcription") is False:
+        return (
+            "The interviewee did not agree to transcription: keep it as audio only "
+            "(do not run journeytape transcribe on it)."
+        )
+    return f"Next: journeytape transcribe {folder}"
 
 
 def _check_out(out: Path, min_free: int, bytes_per_second: int) -> None:
@@ -215,6 +243,25 @@ def record(
         help="Repair and close unfinished sessions under --out (or the session folder it "
         "names), then exit.",
     ),
+    live_coverage: bool = typer.Option(
+        True,
+        "--live-coverage/--no-live-coverage",
+        help="With --guide: transcribe the newest audio in a low-priority background process "
+        "and show which checklist items and interview steps have come up (and which not yet).",
+    ),
+    live_model: str | None = typer.Option(
+        None,
+        "--live-model",
+        help="Model for live coverage (default: tiny.en for English, base otherwise).",
+    ),
+    resume: Path | None = typer.Option(
+        None,
+        "--resume",
+        metavar="SESSION",
+        help="Continue recording into this session folder after a crash or a stop: consent "
+        "is kept (not asked again), the new audio is joined onto the old losslessly and the "
+        "gap is recorded.",
+    ),
     min_free: str = typer.Option(
         "50M", "--min-free", help="Stop cleanly when free disk space falls below this."
     ),
@@ -225,14 +272,13 @@ def record(
     from rich.console import Console
     from rich.panel import Panel
 
-    from journeytape.recorder.capture import Recorder, RecorderError, choose_format, resolve_device
+    from journeytape.recorder.capture import RecorderError, choose_format, resolve_device
     from journeytape.recorder.consent import ConsentRecord, purpose_text
     from journeytape.recorder.session import (
         SessionError,
         SessionLock,
         SessionLog,
         check_pseudonym,
-        close_session,
         new_session_folder,
     )
 
@@ -244,14 +290,27 @@ def record(
     if recover_only:
         _recover_all(out, console, ask=False, say_none=True)
         return
+    if resume is not None:
+        _resume(
+            resume,
+            console,
+            live=(live_coverage, live_model),
+            device=device,
+            plain=no_tui or not interactive,
+            duration=duration,
+            min_free=_size(min_free),
+            warn_minutes=warn_minutes,
+        )
+        return
     _recover_all(out, console, ask=interactive)
 
-    # 1. the microphone must exist (queried only, nothing captured yet)
+    # 1. the microphone must exist (queried only, nothing captured yet), and be free
     try:
         dev = resolve_device(device)
         samplerate, nch = choose_format(dev, rate, channels)
     except RecorderError as exc:
         raise _fail(str(exc)) from None
+    dev_lock = _lock_device(dev)
 
     # 2. where the audio goes must work *before* anyone reads out the purpose text
     _check_out(out, _size(min_free), samplerate * nch * 2)
@@ -268,22 +327,17 @@ def record(
     purpose = purpose_text(g, lang, retention)
     console.print(Panel(purpose.text, title="Read this to the interviewee", expand=False))
     if interactive:
-        from rich.prompt import Confirm, Prompt
-
-        while pseudonym is None:
-            try:
-                pseudonym = check_pseudonym(Prompt.ask("Interviewee pseudonym (e.g. P07)"))
-            except SessionError as exc:
-                console.print(f"[red]{escape(str(exc))}[/]")
-        if without_consent is None:
-            no_transcription = no_transcription or not Confirm.ask(
-                "Agrees to transcription (on this computer)?", default=True
+        try:
+            pseudonym, consent, no_transcription, no_quotes = _ask_consent(
+                console, pseudonym, consent, no_transcription, no_quotes, without_consent
             )
-            no_quotes = no_quotes or not Confirm.ask(
-                "Agrees to anonymised quotes in reports?", default=True
-            )
-            if consent is None:
-                consent = Prompt.ask("Type the interviewee's answer: do you agree to be recorded?")
+        except (KeyboardInterrupt, EOFError):
+            console.print()
+            raise _fail(
+                "cancelled at the consent questions: no consent was recorded and nothing was "
+                "saved or recorded.",
+                130,
+            ) from None
     if pseudonym is None:
         raise _fail("--pseudonym is required (the interviewee's pseudonym, e.g. P07)")
     try:
@@ -327,6 +381,7 @@ def record(
         raise _fail(f"cannot write in {folder}: permission denied") from None
     lock = SessionLock(folder)
     lock.acquire()
+    dev_lock.note(str(folder))
     checklist = []
     if g is not None:
         for it in g.checklist:
@@ -347,15 +402,88 @@ def record(
         channels=nch,
     )
 
+    plain = no_tui or not interactive
+    _capture(
+        console,
+        log,
+        dev,
+        lock,
+        dev_lock,
+        plain=plain,
+        min_free=_size(min_free),
+        warn_minutes=warn_minutes,
+        duration=duration,
+        consent_record=record_,
+        spoken_consent=spoken_consent,
+        lang=lang,
+        purpose=purpose.text,
+        live_items=_live_items(g, lang) if live_coverage else None,
+        live_model=live_model,
+    )
+
+
+def _live_items(guide, lang: str) -> list | None:
+    """The checklist as patterns for live coverage (None without a guide or checklist)."""
+    if guide is None or not guide.checklist:
+        return None
+    from journeytape.recorder.live_coverage import checklist_patterns
+
+    return checklist_patterns(guide, lang)
+
+
+def _capture(
+    console,
+    log,
+    dev,
+    lock,
+    dev_lock,
+    *,
+    plain: bool,
+    min_free: int,
+    warn_minutes: float,
+    duration: float | None,
+    consent_record=None,
+    spoken_consent: bool = False,
+    lang: str = "en",
+    purpose: str = "",
+    offset_frames: int = 0,
+    live_items: list | None = None,
+    live_model: str | None = None,
+) -> None:
+    """Record into the session (new or resumed) until stopped, close it, say what was saved."""
+    from journeytape.recorder.capture import Recorder, RecorderError
+    from journeytape.recorder.session import SessionError, close_session
+    from journeytape.recorder.tui import AUDIO_ERRORS, quiet_c_stderr, run_plain, run_tui
+
+    folder = log.folder
+    record_ = consent_record
     rec = Recorder(
         log,
         dev,
-        samplerate,
-        nch,
-        min_free_bytes=_size(min_free),
+        int(log.data["samplerate"]),
+        int(log.data["channels"]),
+        min_free_bytes=min_free,
         warn_seconds_left=warn_minutes * 60,
         max_seconds=duration,
+        offset_frames=offset_frames,
     )
+    resumed_at = offset_frames / rec.fmt.samplerate if log.data.get("resumes") else None
+    live = None
+    if live_items:
+        from journeytape.recorder.live_coverage import LiveCoverage
+
+        live = LiveCoverage({it["id"]: it["label"] for it in live_items}, on_event=rec.say)
+        live.start(
+            {
+                "part": str(rec.audio_path),
+                "rate": rec.fmt.samplerate,
+                "channels": rec.fmt.channels,
+                "offset": offset_frames / rec.fmt.samplerate,
+                "model": live_model or ("tiny.en" if lang == "en" else "base"),
+                "language": lang,
+                "items": live_items,
+            }
+        )
 
     stop_evt = threading.Event()
     signal_reason: list[str] = []
@@ -372,19 +500,18 @@ def record(
         record_.spoken = {"start": 0.0, "end": round(t, 3)}
         record_.save(folder)
 
-    from journeytape.recorder.tui import run_plain, run_tui
-
-    plain = no_tui or not interactive
     reason = "error"
     failure: str | None = None
     try:
         try:
             if plain:
-                if spoken_consent:
+                if spoken_consent and record_ is not None:
                     record_.how.append("spoken-in-recording")
                     record_.spoken = {"start": 0.0, "end": None}
                     record_.save(folder)
-                reason = run_plain(rec, stop_evt, duration=duration)
+                with quiet_c_stderr(folder / AUDIO_ERRORS) as err:
+                    reason = run_plain(rec, stop_evt, duration=duration, out=err, live=live)
+                _say_audio_errors(folder, console)
             else:
                 reason = run_tui(
                     rec,
@@ -393,6 +520,9 @@ def record(
                     spoken_consent=spoken_consent,
                     on_spoken_consent=_spoken,
                     lang=lang,
+                    purpose=purpose,
+                    resumed_at=resumed_at,
+                    coverage=live,
                 )
         except (RecorderError, OSError) as exc:
             if _terminal_gone(exc, signal_reason):
@@ -404,6 +534,9 @@ def record(
             reason = signal_reason[0]
         # signals stay caught until the file is closed: a second Ctrl-C must not tear it
         rec.stop(reason)
+        if live is not None:
+            live.stop()
+            log.update(live_coverage=live.to_json())
         try:
             final = close_session(folder, log, stopped_by=rec.stop_reason or reason)
         except (SessionError, OSError) as exc:
@@ -414,6 +547,7 @@ def record(
             ) from None
     finally:
         lock.release()
+        dev_lock.release()
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(s, signal.SIG_DFL if s != signal.SIGINT else signal.default_int_handler)
     if failure is not None:
@@ -422,6 +556,7 @@ def record(
         return  # closed like `s s`; the terminal is gone, so there is nobody to tell
     st = log.data
     ov = st["overflows"]
+    lost = sum(g.get("reason") == "device-lost" for g in st["gaps"])
     if not plain:  # plain mode printed them as they came
         for _, msg in rec.messages_since(0):
             if "disk" in msg.lower() or "error" in msg.lower():
@@ -432,11 +567,169 @@ def record(
     console.print(
         f"Saved [bold]{escape(str(final))}[/]: {st['audio']['seconds']:.1f} s "
         f"(stopped by {st['stopped_by']}; {ov['input_overflows']} input overflows, "
-        f"{ov['dropped_frames']} dropped frames, {len(st['gaps'])} device gaps).\n"
-        f"Next: journeytape transcribe {folder}"
+        f"{ov['dropped_frames']} dropped frames, {lost} device gaps"
+        + (f"; resumed at {_length(resumed_at)}" if resumed_at is not None else "")
+        + ").\n"
+        + _next_step(folder)
     )
     if st["stopped_by"] in ("disk-full", "error"):
         raise typer.Exit(4)
+
+
+def _resume(
+    folder: Path,
+    console,
+    *,
+    live: tuple[bool, str | None] = (False, None),
+    device: str | None,
+    plain: bool,
+    duration: float | None,
+    min_free: int,
+    warn_minutes: float,
+) -> None:
+    """``record --resume SESSION``: repair the session if its recorder died, then record a new
+    part into it with the consent already on record; the part is joined on at the end."""
+    from journeytape.recorder.capture import RecorderError, choose_format, resolve_device
+    from journeytape.recorder.consent import load_consent
+    from journeytape.recorder.session import (
+        PART_NAME,
+        SessionError,
+        SessionLock,
+        SessionLog,
+        audio_frames,
+        begin_resume,
+        recover,
+    )
+
+    if not (folder / "session.json").is_file():
+        raise _fail(f"{folder} is not a session folder (no session.json)")
+    try:
+        consent = load_consent(folder)
+    except FileNotFoundError:
+        raise _fail(f"{folder} has no consent.json: cannot continue without its consent") from None
+    if consent.get("withdrawn"):
+        raise _fail(f"consent for {folder} was withdrawn: nothing may be recorded into it")
+    lock = SessionLock(folder)
+    if not lock.acquire():
+        raise _fail(f"{folder} is being recorded right now; stop that recorder first")
+    lock.release()
+    log = SessionLog.load(folder)
+    if log.data.get("status") not in ("closed", "empty") or (folder / PART_NAME).exists():
+        try:
+            info = recover(folder)  # kill -9, power cut: repair and close what is there first
+        except SessionError as exc:
+            raise _fail(str(exc)) from None
+        console.print(f"Repaired the interrupted recording: {info['seconds']:.1f} s kept.")
+        log = SessionLog.load(folder)
+    rate, nch = int(log.data["samplerate"]), int(log.data["channels"])
+    try:
+        wanted = device or (log.data.get("device") or {}).get("name")
+        try:
+            dev = resolve_device(wanted)
+        except RecorderError:
+            if device:
+                raise
+            dev = resolve_device(None)  # the session's microphone is gone: the default one
+        got = choose_format(dev, rate, nch)
+    except RecorderError as exc:
+        raise _fail(str(exc)) from None
+    if got != (rate, nch):
+        raise _fail(
+            f"device {dev.name!r} records {got[0]} Hz/{got[1]} ch, the session {rate} Hz/"
+            f"{nch} ch; the parts could not be joined. Choose another --device."
+        )
+    dev_lock = _lock_device(dev)
+    _check_out(folder.parent, min_free, rate * nch * 2)
+    if not lock.acquire():
+        raise _fail(f"{folder} is being recorded right now; stop that recorder first")
+    dev_lock.note(str(folder))
+    base = audio_frames(folder)
+    entry = begin_resume(log, base)
+    console.print(
+        f"Resuming [bold]{escape(str(folder))}[/] at {_length(entry['t'])} "
+        f"(consent of {consent.get('recorded_at')} kept; stopped before by "
+        f"{entry['previous_stop']})."
+    )
+    _capture(
+        console,
+        log,
+        dev,
+        lock,
+        dev_lock,
+        plain=plain,
+        min_free=min_free,
+        warn_minutes=warn_minutes,
+        duration=duration,
+        lang=log.data.get("language") or "en",
+        purpose=(consent.get("purpose") or {}).get("text", ""),
+        offset_frames=base,
+        live_items=_resume_live_items(log) if live[0] else None,
+        live_model=live[1],
+    )
+
+
+def _resume_live_items(log) -> list | None:
+    """Live coverage for a resumed session: its guide, if the file is still there."""
+    path = (log.data.get("guide") or {}).get("path")
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        from journeytape.annotate.guide import load_guide
+
+        return _live_items(load_guide(Path(path)), log.data.get("language") or "en")
+    except Exception:  # a guide that no longer loads only costs the live coverage
+        return None
+
+
+def _ask_consent(console, pseudonym, consent, no_transcription, no_quotes, without_consent):
+    """The interactive consent questions (Ctrl-C or end of input here cancels cleanly)."""
+    from rich.prompt import Confirm, Prompt
+
+    from journeytape.recorder.session import SessionError, check_pseudonym
+
+    while pseudonym is None:
+        try:
+            pseudonym = check_pseudonym(Prompt.ask("Interviewee pseudonym (e.g. P07)"))
+        except SessionError as exc:
+            console.print(f"[red]{escape(str(exc))}[/]")
+    if without_consent is None:
+        no_transcription = no_transcription or not Confirm.ask(
+            "Agrees to transcription (on this computer)?", default=True
+        )
+        no_quotes = no_quotes or not Confirm.ask(
+            "Agrees to anonymised quotes in reports?", default=True
+        )
+        if consent is None:
+            consent = Prompt.ask("Type the interviewee's answer: do you agree to be recorded?")
+    return pseudonym, consent, no_transcription, no_quotes
+
+
+def _lock_device(dev):
+    """Hold the microphone for this recorder, or fail before anything is asked."""
+    import atexit
+
+    from journeytape.recorder.session import DeviceLock
+
+    lock = DeviceLock(f"{dev.hostapi}:{dev.name}")
+    if not lock.acquire():
+        pid, where = lock.holder()
+        raise _fail(
+            f"microphone {dev.name!r} is already being recorded by another journeytape record "
+            f"(pid {pid}{', into ' + where if where else ''}). Nothing was asked or recorded; "
+            "stop that recorder first, or choose another microphone with --device."
+        )
+    atexit.register(lock.release)
+    return lock
+
+
+def _say_audio_errors(folder: Path, console) -> None:
+    """Plain mode keeps the audio system's C-level noise out of the output; say where it is."""
+    from journeytape.recorder.tui import AUDIO_ERRORS
+
+    log = folder / AUDIO_ERRORS
+    if log.exists():
+        n = len(log.read_text("utf-8", "replace").splitlines())
+        console.print(f"The audio system printed {n} lines of errors; they are in {log}.")
 
 
 def _terminal_gone(exc: Exception, signals: list[str]) -> bool:

@@ -107,6 +107,61 @@ class SessionLock:
             self._fd = None
 
 
+class DeviceLock:
+    """One recorder per microphone: an flock in ``~/.cache/journeytape/locks`` named after the
+    device, held while a recorder has it open (released by the kernel on any death).
+
+    Why: two recorders started with the same pseudonym both captured the microphone into
+    P30 and P30-2. Devices are told apart by name and host API; two names for the same
+    hardware (``pulse`` and ``default``) are not recognised as one.
+    """
+
+    def __init__(self, device_key: str):
+        import hashlib
+
+        from journeytape import _own_cache
+
+        digest = hashlib.sha256(device_key.encode("utf-8")).hexdigest()[:16]
+        self.folder = Path(_own_cache()) / "locks"
+        self.path = self.folder / f"device-{digest}.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        private_mkdir(self.folder)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        self.note("")
+        return True
+
+    def note(self, session: str) -> None:
+        """Say who holds it (pid, session folder) for the message the next recorder prints."""
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            os.pwrite(self._fd, f"{os.getpid()}\n{session}\n".encode(), 0)
+
+    def holder(self) -> tuple[str, str]:
+        """(pid, session folder) of the recorder holding the device, as far as known."""
+        try:
+            lines = self.path.read_text("utf-8").splitlines()
+        except OSError:
+            return "?", ""
+        return (lines[0] if lines else "?"), (lines[1] if len(lines) > 1 else "")
+
+    def release(self) -> None:
+        if self._fd is not None:
+            # the file stays (unlinking it would race a new acquirer) but forgets the session
+            # folder: its name holds the pseudonym, which must not outlive a withdrawal here
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
+            os.close(self._fd)
+            self._fd = None
+
+
 class SessionLog:
     """``session.json`` held in memory and rewritten atomically after each change.
 
@@ -183,6 +238,8 @@ class Unfinished:
     pseudonym: str | None
     started: str | None
     part_bytes: int
+    #: how much audio the part holds (from its size and the session's format), for messages
+    part_seconds: float = 0.0
 
 
 def find_unfinished(root: Path) -> list[Unfinished]:
@@ -207,27 +264,35 @@ def find_unfinished(root: Path) -> list[Unfinished]:
         if not lock.acquire():
             continue  # a recorder is alive on it
         lock.release()
+        size = part.stat().st_size if part.exists() else 0
+        bps = int(data.get("samplerate") or 0) * int(data.get("channels") or 0) * 2
         out.append(
             Unfinished(
                 folder,
                 data.get("pseudonym"),
                 data.get("started"),
-                part.stat().st_size if part.exists() else 0,
+                size,
+                max(0, size - DATA_OFFSET) / bps if bps else 0.0,
             )
         )
     return out
 
 
-def finalize_audio(folder: Path) -> Path | None:
-    """Give the finished ``.part`` its final name without ever overwriting a file."""
+def finalize_audio(folder: Path, log: SessionLog | None = None) -> Path | None:
+    """Give the finished ``.part`` its final name without ever overwriting a file; in a
+    resumed session (``record --resume``), join it onto the audio recorded before."""
     part = folder / PART_NAME
     final = folder / AUDIO_NAME
     if not part.exists():
+        if log is not None and log.data.get("joining"):
+            log.update(joining=None)  # died after the join, before saying so: it is done
         return final if final.exists() else None
     if final.exists() and os.path.samefile(part, final):  # died between link and unlink
         os.unlink(part)
         _fsync_dir(folder)
         return final
+    if final.exists() and log is not None and log.data.get("resumes"):
+        return join_part(folder, log)
     try:
         os.link(part, final)  # fails if ``final`` exists: nothing is overwritten
         os.unlink(part)
@@ -241,9 +306,69 @@ def finalize_audio(folder: Path) -> Path | None:
     return final
 
 
+def join_part(folder: Path, log: SessionLog) -> Path:
+    """Append the new part's audio to ``recording.wav`` (lossless, crash-safe: ``joining`` in
+    session.json says how long the file was before, so a crash mid-join is redone), then
+    remove the part. One session, one audio file, whose timeline markers already use."""
+    from journeytape.recorder.wavfile import append_data
+
+    part, final = folder / PART_NAME, folder / AUDIO_NAME
+    job = log.data.get("joining")
+    if not job:
+        job = {"base_bytes": final.stat().st_size - DATA_OFFSET, "at": now_iso()}
+        log.update(joining=job)
+    try:
+        append_data(final, part, int(job["base_bytes"]))
+    except ValueError as exc:
+        raise SessionError(f"{exc}; the new audio stays in {part}") from None
+    os.unlink(part)
+    _fsync_dir(folder)
+    log.update(joining=None)
+    return final
+
+
+def begin_resume(log: SessionLog, base_frames: int) -> dict[str, Any]:
+    """Reopen a closed session for more audio: the gap since it ended is recorded (as a gap
+    with reason "resumed" at the point where the new part starts) and so is the resume."""
+    d = log.data
+    rate = int(d["samplerate"])
+    wall = now_iso()
+    entry = {
+        "t": round(base_frames / rate, 3),
+        "frame": base_frames,
+        "wall": wall,
+        "previous_end": d.get("ended"),
+        "previous_stop": d.get("stopped_by"),
+    }
+    with log._lock:
+        d.setdefault("resumes", []).append(entry)
+        d["gaps"].append(
+            {
+                "t": entry["t"],
+                "wall_start": d.get("ended"),
+                "wall_end": wall,
+                "reason": "resumed",
+                "after": d.get("stopped_by"),
+            }
+        )
+        d["audio"] = {**(d.get("audio") or {}), "part": PART_NAME, "base_frames": base_frames}
+        d.update(status="ready", stopped_by=None, ended=None)
+        log.save()
+    return entry
+
+
+def audio_frames(folder: Path) -> int:
+    """Frames in the session's closed ``recording.wav`` (0 when there is none)."""
+    from journeytape.recorder.wavfile import read_format
+
+    final = folder / AUDIO_NAME
+    fmt = read_format(final) if final.exists() else None
+    return 0 if fmt is None else (final.stat().st_size - DATA_OFFSET) // fmt.block_align
+
+
 def close_session(folder: Path, log: SessionLog, stopped_by: str, **extra: Any) -> Path | None:
     """Mark the session closed with its one audio file, its length and hash."""
-    final = finalize_audio(folder)
+    final = finalize_audio(folder, log)
     audio = dict(log.data.get("audio") or {})
     if final is not None:
         from journeytape.recorder.wavfile import read_format
@@ -255,6 +380,7 @@ def close_session(folder: Path, log: SessionLog, stopped_by: str, **extra: Any) 
         audio.update(
             file=final.name, part=None, sha256=sha256_file(final), bytes=final.stat().st_size
         )
+        audio.pop("base_frames", None)
     with contextlib.suppress(FileNotFoundError):
         (folder / RESERVE_NAME).unlink()
     log.update(

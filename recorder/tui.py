@@ -14,22 +14,11 @@ import threading
 import time
 from typing import Any
 
-from journeytape.recorder.capture import Recorder, Status
+from journeytape.recorder.capture import Recorder, Status, fmt_left
+from journeytape.recorder.screen import fmt_time, level_bar  # noqa: F401
 
 #: keys for ticking checklist items, in order (m, p, s, q, c and space are taken)
 TICK_KEYS = "1234567890abdefghijklnortuvwxyz"
-
-
-def fmt_time(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
-
-
-def level_bar(db: float, width: int = 30) -> str:
-    frac = min(1.0, max(0.0, (db + 60) / 60))
-    n = int(frac * width)
-    colour = "red" if db > -1 else "yellow" if db > -12 else "green"
-    return f"[{colour}]{'█' * n}[/{colour}]{'·' * (width - n)} {db:6.1f} dBFS"
 
 
 def status_line(st: Status) -> str:
@@ -39,9 +28,11 @@ def status_line(st: Status) -> str:
         warn.append("CLIPPING")
     if st.no_signal:
         warn.append("NO SIGNAL")
+    # while the device is lost the last level would read like a live microphone
+    level = "no input" if st.state == "device-lost" else f"{st.peak_db:6.1f} dBFS"
     return (
-        f"{st.state:<11} {fmt_time(st.seconds)}  level {st.peak_db:6.1f} dBFS  "
-        f"disk {st.seconds_left / 60:.0f} min left  overflows {st.input_overflows}  "
+        f"{st.state:<11} {fmt_time(st.seconds)}  level {level}  "
+        f"disk {fmt_left(st.seconds_left)} left  overflows {st.input_overflows}  "
         f"dropped {st.dropped_frames} frames" + (f"  [{' '.join(warn)}]" if warn else "")
     )
 
@@ -84,30 +75,62 @@ class _Keys:
         return data.decode("utf-8", "replace")
 
 
+#: where the audio system's own error output goes while recording (in the session folder)
+AUDIO_ERRORS = ".audio-errors.log"
+
+
 @contextlib.contextmanager
-def _quiet_c_stderr(log_path):
-    """ALSA/PortAudio print C-level errors straight to fd 2 (e.g. when a microphone is pulled
-    out), which would tear the live screen: send them to a hidden log in the session folder
-    while the screen runs."""
+def quiet_c_stderr(log_path):
+    """ALSA/PortAudio print C-level errors straight to fd 2 (e.g. 31 lines while a microphone
+    is pulled out), which would tear the live screen and bury plain mode's own messages: send
+    them to a hidden log in the session folder while recording. Yields a text stream on the
+    real stderr for the recorder's own messages."""
     sys.stderr.flush()
     saved = os.dup(2)
+    real = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
     try:
         fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     except OSError:
         os.close(saved)
-        yield
+        try:
+            yield real
+        finally:
+            real.close()
         return
     os.dup2(fd, 2)
     os.close(fd)
     try:
-        yield
+        yield real
     finally:
+        real.flush()
+        real.close()
         sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
         with contextlib.suppress(OSError):
             if log_path.stat().st_size == 0:
                 log_path.unlink()
+
+
+def split_keys(data: str) -> list[str]:
+    """Keys from one terminal read: escape sequences (arrows, PgUp/PgDn) stay whole, so the
+    ESC that starts them is not mistaken for the Esc key."""
+    keys: list[str] = []
+    i = 0
+    while i < len(data):
+        if data[i] == "\x1b" and i + 1 < len(data) and data[i + 1] in "[O":
+            j = i + 2
+            while j < len(data) and not (data[j].isalpha() or data[j] == "~"):
+                j += 1
+            keys.append(data[i : j + 1])
+            i = j + 1
+        else:
+            keys.append(data[i])
+            i += 1
+    return keys
+
+
+SCROLL = {"\x1b[A": -1, "\x1bOA": -1, "\x1b[B": 1, "\x1bOB": 1, "\x1b[5~": -10, "\x1b[6~": 10}
 
 
 def run_tui(
@@ -118,158 +141,111 @@ def run_tui(
     spoken_consent: bool = False,
     on_spoken_consent=None,
     lang: str = "en",
+    purpose: str = "",
+    resumed_at: float | None = None,
+    coverage=None,
 ) -> str:
-    """Show the live screen until the user stops (or a signal/fault does); returns the reason."""
-    from rich.console import Group
+    """Show the live screen until the user stops (or a signal/fault does); returns the reason.
+
+    The screen is the whole terminal (alternate screen) and laid out by
+    :func:`journeytape.recorder.screen.build` for its current size."""
     from rich.live import Live
-    from rich.markup import escape
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
+
+    from journeytape.recorder.screen import ScreenState, build
 
     checklist = rec.log.data.get("checklist", [])
-    keymap = {TICK_KEYS[i]: it["id"] for i, it in enumerate(checklist[: len(TICK_KEYS)])}
+    scr = ScreenState(
+        path=str(rec.audio_path),
+        consent_open=spoken_consent,
+        purpose=purpose,
+        checklist=checklist,
+        keymap={TICK_KEYS[i]: it["id"] for i, it in enumerate(checklist[: len(TICK_KEYS)])},
+        markers=rec.log.data.setdefault("markers", []),
+        resumed_at=resumed_at,
+    )
     label_for: dict[str, Any] | None = None
-    label_buf = ""
     confirm_stop_until = 0.0
-    started = False
-    consent_open = spoken_consent
     reason = "user"
 
-    def render():
+    def render(live: Live):
         st = rec.status()
-        head = Table.grid(padding=(0, 2))
-        head.add_column()
-        head.add_column()
-        state_style = {
-            "recording": "bold white on red",
-            "paused": "bold black on yellow",
-            "device-lost": "bold white on magenta",
-        }.get(st.state, "bold")
-        state = " ● REC " if st.state == "recording" else f" {st.state.upper()} "
-        if not started:
-            state = " READY (not recording) "
-        head.add_row(Text(state, style=state_style), Text(fmt_time(st.seconds), style="bold"))
-        head.add_row("input", Text.from_markup(level_bar(st.peak_db)))
-        warn = []
-        if st.clipping:
-            warn.append("[bold red]CLIPPING – move the microphone away or speak softer[/]")
-        if st.no_signal and st.state == "recording":
-            warn.append("[bold yellow]NO SIGNAL – is the microphone on and unmuted?[/]")
-        head.add_row("", Text.from_markup("  ".join(warn) or "[dim]level ok[/]"))
-        disk_style = "red" if st.seconds_left < rec.warn_seconds_left else "default"
-        head.add_row(
-            "disk",
-            Text(
-                f"{st.seconds_left / 60:.0f} min of audio left ({st.free_bytes / 2**30:.1f} GiB)",
-                style=disk_style,
-            ),
-        )
-        lost = st.input_overflows + st.dropped_frames
-        head.add_row(
-            "lost",
-            Text(
-                f"{st.input_overflows} overflows, {st.dropped_frames} dropped frames, "
-                f"{st.gaps} device gaps",
-                style="bold red" if lost or st.gaps else "dim",
-            ),
-        )
-        cells = []
-        for key, item_id in keymap.items():
-            it = next(x for x in checklist if x["id"] == item_id)
-            done = it.get("ticked_at") is not None
-            mark = "[green]✔[/]" if done else "☐"
-            kind = "[dim]ch[/]" if it.get("kind") == "channel" else "[dim]tp[/]"
-            label = escape(it.get("label") or item_id)
-            cells.append(f"[bold]{key}[/] {mark} {label} {kind}")
-        ncol = 1 if len(cells) <= 8 else 2 if len(cells) <= 24 else 3
-        rows = -(-len(cells) // ncol)
-        cl = Table(show_header=False, box=None, padding=(0, 2))
-        for _ in range(ncol):
-            cl.add_column()
-        for r in range(rows):
-            cl.add_row(
-                *[cells[c * rows + r] if c * rows + r < len(cells) else "" for c in range(ncol)]
+        scr.confirm_stop = time.monotonic() < confirm_stop_until
+        scr.label_buf = None if label_for is None else scr.label_buf or ""
+        scr.disk_low = st.seconds_left < rec.warn_seconds_left
+        if coverage is not None:  # live checklist coverage from speech
+            ticked = {c["id"] for c in checklist if c.get("ticked_at") is not None}
+            scr.heard = coverage.heard
+            scr.not_yet = coverage.not_yet(ticked)
+            scr.live_note = (
+                f"live coverage off: {coverage.error}"
+                if coverage.error
+                else None
+                if coverage.ready
+                else "live coverage: loading the model…"
             )
-        marks = rec.log.data.get("markers", [])[-5:]
-        mk = "\n".join(f"{fmt_time(m['t'])}  {m.get('label') or '(marker)'}" for m in marks)
-        parts: list[Any] = [head]
-        if checklist:
-            parts += [Text("\nChecklist", style="bold"), cl]
-        parts += [Text("\nMarkers", style="bold"), Text(mk or "—", style="dim" if not mk else "")]
-        for m in st.messages[-3:]:
-            parts.append(Text(m, style="bold yellow"))
-        if label_for is not None:
-            parts.append(Text(f"\nMarker label: {label_buf}▏ (Enter = save, Esc = none)"))
-        elif not started:
-            parts.append(Text("\nRead the purpose text, then press SPACE to start recording."))
-        elif consent_open:
-            parts.append(
-                Text("\nAsk for spoken consent now; press c when the interviewee said yes.")
-            )
-        keys = "space pause/resume · m marker · s stop"
-        if keymap:
-            keys += " · " + f"{next(iter(keymap))}…{list(keymap)[-1]} tick"
-        return Panel(Group(*parts), title="journeytape record", subtitle=keys)
+        width, height = live.console.size
+        return build(st, scr, width, height)
 
     rec.open()  # consent is on record: warm the device up so SPACE starts at once
     with (
-        _quiet_c_stderr(rec.folder / ".audio-errors.log"),
+        quiet_c_stderr(rec.folder / AUDIO_ERRORS),
         _Keys() as keys,
-        Live(render(), refresh_per_second=8, screen=False) as live,
+        Live(auto_refresh=False, screen=True, transient=True) as live,
     ):
+        live.update(render(live), refresh=True)
         while not stop_evt.is_set():
             if rec.finished.is_set():
                 reason = rec.stop_reason or "error"
                 break
-            if duration and started and rec.seconds >= duration:
+            if duration and scr.started and rec.part_seconds >= duration:
                 reason = "duration"
                 break
             k = keys.read(0.12)
             if keys.closed:  # the terminal window was closed: stop as if `s s` was pressed
                 reason = "SIGHUP"
                 break
-            if k:
-                for ch in k:
-                    if label_for is not None:
-                        if ch in "\r\n":
-                            rec.label_marker(label_for, label_buf.strip())
-                            label_for, label_buf = None, ""
-                        elif ch == "\x1b":
-                            label_for, label_buf = None, ""
-                        elif ch in "\x7f\b":
-                            label_buf = label_buf[:-1]
-                        elif ch.isprintable():
-                            label_buf += ch
-                        continue
-                    if not started:
-                        if ch == " ":
-                            rec.start()
-                            started = True
-                            if spoken_consent:
-                                rec.marker("spoken consent")
-                        elif ch in "qs":
-                            reason = "cancelled"
-                            stop_evt.set()
-                        continue
-                    if ch == " ":
-                        rec.resume() if rec.status().state == "paused" else rec.pause()
-                    elif ch == "m":
-                        label_for, label_buf = rec.marker(""), ""
-                    elif ch == "c" and consent_open:
-                        consent_open = False
-                        if on_spoken_consent:
-                            on_spoken_consent(rec.seconds)
-                    elif ch in "sq":
-                        if time.monotonic() < confirm_stop_until:
-                            stop_evt.set()
-                        else:
-                            confirm_stop_until = time.monotonic() + 3
-                            rec.say("Press s again within 3 s to stop recording.")
-                    elif ch in keymap:
-                        rec.tick(keymap[ch])
-            live.update(render())
-    return reason if started else "cancelled"
+            for ch in split_keys(k or ""):
+                if label_for is not None:
+                    if ch in "\r\n":
+                        rec.label_marker(label_for, (scr.label_buf or "").strip())
+                        label_for, scr.label_buf = None, None
+                    elif ch == "\x1b":  # cancel: the marker goes again
+                        rec.drop_marker(label_for)
+                        label_for, scr.label_buf = None, None
+                    elif ch in "\x7f\b":
+                        scr.label_buf = (scr.label_buf or "")[:-1]
+                    elif len(ch) == 1 and ch.isprintable():
+                        scr.label_buf = (scr.label_buf or "") + ch
+                    continue
+                if not scr.started:
+                    if ch in SCROLL:
+                        scr.purpose_scroll = max(0, scr.purpose_scroll + SCROLL[ch])
+                    elif ch == " ":
+                        rec.start()
+                        scr.started = True
+                        if spoken_consent:
+                            rec.marker("spoken consent")
+                    elif ch in "qs":
+                        reason = "cancelled"
+                        stop_evt.set()
+                    continue
+                if ch == " ":
+                    rec.resume() if rec.status().state == "paused" else rec.pause()
+                elif ch == "m":
+                    label_for, scr.label_buf = rec.marker(""), ""
+                elif ch == "c" and scr.consent_open:
+                    scr.consent_open = False
+                    if on_spoken_consent:
+                        on_spoken_consent(rec.seconds)
+                elif ch in ("s", "q"):
+                    if time.monotonic() < confirm_stop_until:
+                        stop_evt.set()
+                    else:
+                        confirm_stop_until = time.monotonic() + 3
+                elif ch in scr.keymap:
+                    rec.tick(scr.keymap[ch])
+            live.update(render(live), refresh=True)
+    return reason if scr.started else "cancelled"
 
 
 def run_plain(
@@ -279,6 +255,7 @@ def run_plain(
     duration: float | None = None,
     out=sys.stderr,
     status_every: float = 10.0,
+    live=None,
 ) -> str:
     """Record at once; read simple commands from stdin (if any) until stopped.
 
@@ -323,7 +300,7 @@ def run_plain(
         if rec.finished.is_set():
             reason = rec.stop_reason or "error"
             break
-        if duration and rec.seconds >= duration:
+        if duration and rec.part_seconds >= duration:
             reason = "duration"
             break
         now = time.monotonic()

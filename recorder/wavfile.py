@@ -211,3 +211,47 @@ def repair(
         torn_bytes=torn,
         container="wav" if data <= riff_limit else "rf64",
     )
+
+
+def append_data(
+    dst: str | os.PathLike[str],
+    src: str | os.PathLike[str],
+    base_bytes: int,
+    riff_limit: int = RIFF_LIMIT,
+    chunk: int = 2**20,
+) -> int:
+    """Join the audio of ``src`` onto the first ``base_bytes`` of audio in ``dst`` (both our own
+    80-byte-header WAVs of the same format), losslessly, and make ``dst``'s header exact.
+
+    Idempotent, so a crash half-way is simply redone: ``dst`` is first cut back to
+    ``base_bytes`` (what it held before the join began). The data is fsynced before the header
+    claims it. Returns the frames appended.
+    """
+    dst, src = Path(dst), Path(src)
+    fmt = read_format(dst)
+    src_fmt = read_format(src)
+    if fmt is None or src_fmt is None or fmt != src_fmt:
+        raise ValueError(f"cannot join {src} onto {dst}: formats differ ({src_fmt} vs {fmt})")
+    size = src.stat().st_size - DATA_OFFSET
+    size -= size % fmt.block_align
+    fd = os.open(dst, os.O_RDWR)
+    try:
+        os.ftruncate(fd, DATA_OFFSET + base_bytes)
+        os.lseek(fd, 0, os.SEEK_END)
+        with open(src, "rb") as fh:
+            fh.seek(DATA_OFFSET)
+            left = size
+            while left > 0:
+                block = fh.read(min(chunk, left))
+                if not block:
+                    break
+                view = memoryview(block)
+                while view:
+                    view = view[os.write(fd, view) :]
+                left -= len(block)
+        os.fdatasync(fd)
+        os.pwrite(fd, _header(fmt, base_bytes + size - left, riff_limit), 0)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return (size - left) // fmt.block_align

@@ -20,6 +20,7 @@ from journeytape.transcribe.asr import (
     transcribe_audio,
 )
 from journeytape.transcribe.audio import DecodedAudio, decode
+from journeytape.transcribe.session_marks import session_marks
 from journeytape.transcribe.settings import TranscribeSettings
 from journeytape.transcribe.transcript import Transcript
 
@@ -107,6 +108,8 @@ def transcribe_file(
         transcript = _diarize(transcript, audio, settings, progress)
         timings["diarization"] = time.perf_counter() - t2
 
+    # what the interviewer marked and ticked live, when this is a recorder session
+    transcript.markers, transcript.ticks = session_marks(path)
     timings["total"] = time.perf_counter() - t0
     duration = audio.info.duration
     timings["rtf"] = timings["total"] / duration if duration else 0.0

@@ -18,7 +18,7 @@ from typing import Any
 from journeytape import contracts
 from journeytape.files import atomic_write_json
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: optional "markers" and "ticks" from the recorder session
 SCHEMA_MAJOR = 1
 KIND = "journeytape.transcript"
 SUFFIX = ".transcript.json"
@@ -93,6 +93,11 @@ class Transcript:
     warnings: list[str] = field(default_factory=list)
     created: str = ""
     journeytape_version: str = ""
+    #: (added in 1.1, optional) what the interviewer marked live in ``journeytape record``:
+    #: [{"t": seconds, "label": "peak moment"}] in the recording's time
+    markers: list[dict[str, Any]] = field(default_factory=list)
+    #: (added in 1.1, optional) checklist items ticked live: [{"t", "item", "label", "kind"}]
+    ticks: list[dict[str, Any]] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION
     kind: str = KIND
 
@@ -123,6 +128,8 @@ class Transcript:
             warnings=d.get("warnings", []),
             created=d.get("created", ""),
             journeytape_version=d.get("journeytape_version", ""),
+            markers=d.get("markers", []),
+            ticks=d.get("ticks", []),
             schema_version=d["schema_version"],
         )
 

@@ -230,10 +230,15 @@ def emotion_curve(view: InterviewView, width: int = 320, height: int = 130) -> d
     while k * step <= dur:
         ticks.append({"x": x(k * step), "label": ts(k * step)})
         k += 1
+    marks = [
+        {"x": x(float(m["t"])), "t": float(m["t"]), "label": m.get("label") or "marker"}
+        for m in view.markers
+    ]
     return {
         "width": width,
         "height": height,
         "points": points,
+        "markers": marks,
         "scores": scores,
         "line": " ".join(f"{pt['x']},{pt['y']}" for pt in points),
         "zero": y(0),

@@ -276,6 +276,8 @@ class CoverageView:
     covered: bool
     mentions: int
     first_mention: float | None
+    #: seconds at which the interviewer ticked it live in `journeytape record` (None: not)
+    ticked_live: float | None = None
 
 
 @dataclass
@@ -315,6 +317,8 @@ class InterviewView:
     orphans: list[dict[str, Any]]
     #: the interviewee's consent excludes quotes in reports: exports withhold them
     quotes_withheld: bool = False
+    #: markers set live in `journeytape record` ({"t", "label"}), from the transcript (1.1)
+    markers: list[dict[str, Any]] = field(default_factory=list)
 
     def speaker_label(self, speaker_id: str | None) -> str:
         if speaker_id is None:
@@ -841,6 +845,7 @@ class Workspace:
                     orphans.append({"interview": name, "kind": kind, "target": target, **p})
 
         coverage = _coverage(json.loads(row["coverage"]), tags)
+        markers = _session_markers(row["transcript_path"]) if words else []
         return InterviewView(
             id=iid,
             name=name,
@@ -856,6 +861,7 @@ class Workspace:
             speakers=speakers,
             coverage=coverage,
             orphans=orphans,
+            markers=markers,
         )
 
     def interviews(self, *, include_missing: bool = False) -> list[InterviewSummary]:
@@ -1273,9 +1279,19 @@ def _coverage(items: list[dict[str, Any]], tags: list[TagView]) -> list[Coverage
                 ci["item"],
                 ci["kind"],
                 ci["label"],
-                bool(mentions),
+                bool(mentions) or ci.get("ticked_live") is not None,
                 len(mentions),
                 min((t.start for t in mentions), default=None),
+                ci.get("ticked_live"),
             )
         )
     return out
+
+
+def _session_markers(transcript_path: str) -> list[dict[str, Any]]:
+    """The recorder's live markers, read from the transcript file (none when unreadable)."""
+    try:
+        d = json.loads(Path(transcript_path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [m for m in d.get("markers") or [] if isinstance(m, dict) and "t" in m]
