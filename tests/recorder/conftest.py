@@ -33,6 +33,25 @@ set-default-source vsink.monitor
 """
 
 
+class PtyOutput:
+    """What a program in a pseudo-terminal (``pty.fork``) printed, read as it comes."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.data = bytearray()
+
+    def pump(self, seconds: float) -> None:
+        import select
+
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if select.select([self.fd], [], [], 0.05)[0]:
+                try:
+                    self.data.extend(os.read(self.fd, 65536))
+                except OSError:
+                    return
+
+
 def journeytape_cmd() -> list[str]:
     exe = Path(sys.executable).with_name("journeytape")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "journeytape"]

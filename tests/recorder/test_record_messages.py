@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import subprocess
 import time
 
 import pytest
+
+from .conftest import PtyOutput
 
 pytestmark = [pytest.mark.mic, pytest.mark.timeout(120)]
 
@@ -61,16 +62,8 @@ def test_ctrl_c_at_a_consent_question(virtual_mic, audio_tools, tmp_path):
     if pid == 0:  # child: the interactive recorder in a terminal
         cmd = [*audio_tools.cmd(), "record", "--out", str(root), "--rate", "16000"]
         os.execve(cmd[0], cmd, {**virtual_mic.env, "COLUMNS": "100", "LINES": "40"})
-    out = bytearray()
-
-    def pump(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            if select.select([fd], [], [], 0.05)[0]:
-                try:
-                    out.extend(os.read(fd, 65536))
-                except OSError:
-                    return
+    tty = PtyOutput(fd)
+    out, pump = tty.data, tty.pump
 
     try:
         end = time.monotonic() + 20

@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from .conftest import PtyOutput
+
 pytestmark = [pytest.mark.mic, pytest.mark.timeout(120)]
 
 BASE = ["--pseudonym", "P01", "--consent", "yes", "--rate", "16000"]
@@ -410,7 +412,6 @@ def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):
     """The interactive screen in a pseudo-terminal: consent prompts, SPACE to start, a
     labelled marker, checklist ticks, pause/resume, s s to stop."""
     import pty
-    import select
 
     guide_mod = pytest.importorskip("journeytape.annotate.guide")
     guide = guide_mod.example_guide_path()
@@ -432,16 +433,8 @@ def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):
             "--spoken-consent",
         ]
         os.execve(cmd[0], cmd, env)
-    out = bytearray()
-
-    def pump(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            if select.select([fd], [], [], 0.05)[0]:
-                try:
-                    out.extend(os.read(fd, 65536))
-                except OSError:
-                    return
+    tty = PtyOutput(fd)
+    out, pump = tty.data, tty.pump
 
     def key(text: str, wait: float = 0.6) -> None:
         os.write(fd, text.encode())

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import subprocess
 import time
 
 import pytest
+
+from .conftest import PtyOutput
 
 pytestmark = [pytest.mark.mic, pytest.mark.timeout(120)]
 
@@ -52,16 +53,8 @@ def test_closed_terminal_closes_the_session(virtual_mic, audio_tools, tmp_path):
         errfd = os.open(str(tmp_path / "stderr.log"), os.O_WRONLY | os.O_CREAT, 0o600)
         os.dup2(errfd, 2)
         os.execve(cmd[0], cmd, {**virtual_mic.env, "COLUMNS": "100", "LINES": "40"})
-    out = bytearray()
-
-    def pump(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            if select.select([fd], [], [], 0.05)[0]:
-                try:
-                    out.extend(os.read(fd, 65536))
-                except OSError:
-                    return
+    tty = PtyOutput(fd)
+    out, pump = tty.data, tty.pump
 
     try:
         pump(2.0)
