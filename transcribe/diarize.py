@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from journeytape.transcribe.merge import Diarization, Turn, assign_speakers
+from journeytape.transcribe.turns import smooth_turns
 
 # OpenMP threads that spin while waiting make torch 10x slower as soon as anything else uses
 # the cores (measured here: 62 s instead of 6 s for a 30 s clip on 2 busy cores). Sleeping
@@ -54,6 +55,13 @@ class DiarizationParams:
     embedding_frames: int | None = 300
     #: merge a speaker's turns separated by less than this (seconds)
     min_duration_off: float = 0.0
+    #: decide the speaker count with ``speaker_count`` (threshold + interview prior) instead
+    #: of pyannote's threshold alone
+    count_rule: bool = True
+    #: turn smoothing (``turns.smooth_turns``): fill same-speaker gaps shorter than this
+    #: when nobody else speaks in them, and widen turns by ``turn_pad`` into silence
+    fill_gap: float = 1.5
+    turn_pad: float = 0.2
     embedding_batch_size: int = 24  # a multiple of 3 (local speakers per chunk) shares fbanks
     segmentation_batch_size: int = 16
 
@@ -68,7 +76,8 @@ class DiarizationParams:
         }
 
 
-#: what journeytape uses (tuned on ../shared/eval AMI trn*; dev00 held out)
+#: what journeytape uses (window and clustering tuned on ../shared/eval AMI trn*, count rule
+#: and turn smoothing on ls_dialogue_dev_* + AMI trn* + espeak; see docs/speakers.md)
 TUNED = DiarizationParams()
 
 #: pyannote's own default settings for agglomerative clustering (those of its
@@ -81,6 +90,9 @@ PYANNOTE_DEFAULT = DiarizationParams(
     threshold=0.7045654963945799,
     min_cluster_size=12,
     min_duration_off=0.0,
+    count_rule=False,
+    fill_gap=0.0,
+    turn_pad=0.0,
     embedding_batch_size=32,
     segmentation_batch_size=32,
 )
@@ -136,8 +148,37 @@ def build_pipeline(params: DiarizationParams = TUNED):
     # pyannote finds the shortest usable input by catching exceptions; CAM++ returns NaN
     # instead, so tell it: shorter clean (non-overlapped) speech falls back to the whole mask
     pipeline._embedding.min_num_samples = (MIN_FRAMES + 2) * SAMPLE_RATE // 100
+    if params.count_rule:
+        pipeline.clustering = interview_clustering()
     pipeline.instantiate(params.pyannote_parameters())
     return pipeline
+
+
+def interview_clustering():
+    """pyannote's ``AgglomerativeClustering`` whose speaker count, when not given, comes from
+    :func:`journeytape.transcribe.speaker_count.decide`; the clusters themselves are still
+    pyannote's (its dendrogram cut at that count). The last decision is kept on the instance
+    (``.decision``) for the transcript."""
+    from pyannote.audio.pipelines.clustering import AgglomerativeClustering
+
+    from journeytape.transcribe import speaker_count as SC
+
+    class InterviewClustering(AgglomerativeClustering):
+        decision: SC.CountDecision | None = None
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            self.decision = None
+            return super().__call__(*args, **kwargs)
+
+        def cluster(self, embeddings, min_clusters=None, max_clusters=None, num_clusters=None):
+            ev = SC.evidence_from_clean(
+                embeddings / (np.linalg.norm(embeddings, axis=1, keepdims=True) + 1e-12)
+            )
+            self.decision = SC.decide(ev, num=num_clusters, lo=min_clusters, hi=max_clusters)
+            k = self.decision.count
+            return super().cluster(embeddings, min_clusters=k, max_clusters=k, num_clusters=k)
+
+    return InterviewClustering(metric="cosine")
 
 
 def set_threads(threads: int = 0) -> int:
@@ -186,6 +227,18 @@ def diarize_samples(
         Turn(round(s.start, 3), round(s.end, 3), str(label))
         for s, _, label in out.speaker_diarization.itertracks(yield_label=True)
     ]
+    turns = smooth_turns(turns, fill_gap=params.fill_gap, pad=params.turn_pad,
+                         duration=samples.size / SAMPLE_RATE)  # fmt: skip
+    decision = getattr(pipeline.clustering, "decision", None)
+    if decision is not None:
+        details["count"] = decision.to_dict()
+    elif params.count_rule and turns:  # pyannote skips clustering when 1 speaker is asked for
+        details["count"] = {
+            "count": 1,
+            "close": False,
+            "scores": {},
+            "reason": "one speaker asked for (--num or --max-speakers 1)",
+        }
     exclusive = [
         Turn(round(s.start, 3), round(s.end, 3), str(label))
         for s, _, label in out.exclusive_speaker_diarization.itertracks(yield_label=True)

@@ -1,0 +1,239 @@
+"""How many people speak: compare the 1-, 2-, 3- and 4-speaker solutions of the embeddings.
+
+pyannote's agglomerative clustering stops merging at one global distance threshold. Tuned on
+AMI meetings, that threshold merged the two voices of many interviews (issue #11): a pair of
+voices can be closer in CAM++ space than the threshold while still forming two tight, clearly
+separated groups. So the count is decided from the *shape* of the evidence instead:
+
+* the average-linkage dendrogram of the local-speaker embeddings (cosine) is cut into
+  k = 1..4 clusters, ignoring clusters too small to be a person (``min_share`` of the
+  embeddings, at least ``min_size``);
+* each cut is scored by its mean silhouette (how much closer each embedding is to its own
+  cluster than to the nearest other one) — 1 cluster has no silhouette, so a split must earn
+  its place: k >= 2 is taken only when its silhouette reaches ``split_silhouette`` *and* the
+  clusters' centroids are far enough apart (``split_distance``, cosine distance);
+* among the k >= 2 that qualify, the largest k whose silhouette is within ``more_margin`` of
+  the best is preferred only when its extra cluster is also well separated; otherwise the
+  interview prior applies: 2 when the evidence for 2 and 3 is close;
+* ``--num/--min/--max-speakers`` are hard limits applied after that.
+
+The decision records its figures (:class:`CountDecision`) and whether it was *close* (a
+criterion within ``close_margin`` of its threshold): the transcript then warns and names the
+fix (``--num-speakers``). Pure numpy/scipy: cheap to test and to tune offline
+(``bench/diarization_count.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: embeddings pyannote keeps for clustering: the local speaker talks alone at least this
+#: share of the 10 s window (pyannote's ``filter_embeddings``)
+MIN_ACTIVE_RATIO = 0.2
+MAX_K = 4
+
+
+@dataclass(frozen=True)
+class CountRule:
+    """The constants of the count decision (tuned in ``bench/diarization_count.py``)."""
+
+    #: average-linkage distance above which clusters stay apart (pyannote's threshold rule)
+    threshold: float = 0.6
+    #: the interview prior: one speaker becomes two when the 2-cut is two clean groups
+    split_silhouette: float = 0.5
+    split_link: float = 0.45
+    #: a decision is "close" when its deciding figure is within this of its threshold
+    close_margin: float = 0.08
+    min_share: float = 0.05
+    min_size: int = 2
+
+
+DEFAULT_RULE = CountRule()
+
+#: what ``bench/diarization_count.py --tune`` searches
+GRID: dict[str, list[Any]] = {
+    "threshold": [0.5, 0.55, 0.6, 0.65, 0.7],
+    "split_silhouette": [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6],
+    "split_link": [0.3, 0.35, 0.4, 0.45, 0.5, 0.55],
+}
+
+
+@dataclass
+class Cut:
+    """One k-cluster solution."""
+
+    k: int
+    labels: np.ndarray  # cluster per embedding, -1 for members of too-small clusters
+    silhouette: float  # mean silhouette of the kept embeddings (nan for k = 1)
+    min_centroid_distance: float  # closest pair of centroids (cosine distance)
+    sizes: list[int]
+    #: closest pair of clusters by mean pairwise cosine distance (average linkage)
+    min_link_distance: float = float("nan")
+
+
+@dataclass
+class Evidence:
+    num_embeddings: int
+    #: the average-linkage dendrogram (scipy linkage matrix), None below 2 embeddings
+    tree: np.ndarray | None = None
+    cuts: dict[int, Cut] = field(default_factory=dict)
+
+
+@dataclass
+class CountDecision:
+    count: int
+    #: True when a criterion was within ``close_margin`` of deciding otherwise
+    close: bool
+    reason: str
+    scores: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def clean_embeddings(embeddings: np.ndarray, segmentations: Any) -> np.ndarray:
+    """The (N, D) unit-length embeddings of local speakers who talk alone long enough (what
+    pyannote clusters), from (chunks, local speakers, D) and binarized segmentations."""
+    data = np.asarray(getattr(segmentations, "data", segmentations))
+    _, num_frames, _ = data.shape
+    alone = np.sum(data, axis=2, keepdims=True) == 1
+    clean = np.sum(data * alone, axis=1)
+    valid = ~np.any(np.isnan(embeddings), axis=2)
+    chunk, spk = np.where((clean >= MIN_ACTIVE_RATIO * num_frames) & valid)
+    x = np.asarray(embeddings[chunk, spk], dtype=np.float64)
+    return x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-12)
+
+
+def _cut(x: np.ndarray, tree: np.ndarray, k: int, min_count: int) -> Cut:
+    from scipy.cluster.hierarchy import fcluster
+
+    labels = fcluster(tree, k, criterion="maxclust") - 1 if k > 1 else np.zeros(len(x), int)
+    ids, counts = np.unique(labels, return_counts=True)
+    big = ids[counts >= min_count]
+    labels = np.where(np.isin(labels, big), labels, -1)
+    kept = labels >= 0
+    cents = np.stack([x[labels == c].mean(axis=0) for c in big]) if len(big) else x[:1]
+    cents = cents / (np.linalg.norm(cents, axis=1, keepdims=True) + 1e-12)
+    sil, dmin = float("nan"), float("nan")
+    if len(big) >= 2:
+        dmin = float(min(1 - cents[i] @ cents[j] for i in range(len(big))
+                         for j in range(i + 1, len(big))))  # fmt: skip
+        sil = _silhouette(x[kept], labels[kept])
+        d = 1.0 - x @ x.T
+        link = float(min(d[np.ix_(labels == big[i], labels == big[j])].mean()
+                         for i in range(len(big)) for j in range(i + 1, len(big))))  # fmt: skip
+    else:
+        link = float("nan")
+    sizes = sorted(counts[counts >= min_count].tolist())
+    return Cut(len(big), labels, sil, dmin, sizes, link)
+
+
+def _silhouette(x: np.ndarray, labels: np.ndarray) -> float:
+    d = 1.0 - x @ x.T
+    ids = np.unique(labels)
+    s = np.zeros(len(x))
+    for i in range(len(x)):
+        own = labels == labels[i]
+        n_own = own.sum() - 1
+        a = d[i, own].sum() / n_own if n_own > 0 else 0.0
+        b = min(d[i, labels == c].mean() for c in ids if c != labels[i])
+        s[i] = 0.0 if n_own == 0 else (b - a) / max(a, b, 1e-12)
+    return float(s.mean())
+
+
+def evidence(embeddings: np.ndarray, segmentations: Any) -> Evidence:
+    """Cut the average-linkage dendrogram into 1..4 clusters and measure each cut."""
+    x = clean_embeddings(embeddings, segmentations)
+    return evidence_from_clean(x)
+
+
+def evidence_from_clean(x: np.ndarray, rule: CountRule = DEFAULT_RULE) -> Evidence:
+    from scipy.cluster.hierarchy import linkage
+
+    ev = Evidence(len(x))
+    if len(x) < 2:
+        return ev
+    tree = linkage(x, method="average", metric="cosine")
+    min_count = max(rule.min_size, int(np.ceil(rule.min_share * len(x))))
+    ev.tree = tree
+    for k in range(1, min(MAX_K, len(x)) + 1):
+        cut = _cut(x, tree, k, min_count)
+        ev.cuts.setdefault(cut.k, cut)
+    return ev
+
+
+def threshold_count(ev: Evidence, threshold: float, min_cluster_size: int = 3) -> int:
+    """Large clusters left at ``threshold``, as pyannote's AgglomerativeClustering counts."""
+    from scipy.cluster.hierarchy import fcluster
+
+    if ev.tree is None:
+        return 1
+    labels = fcluster(ev.tree, threshold, criterion="distance")
+    _, counts = np.unique(labels, return_counts=True)
+    size = min(min_cluster_size, max(1, round(0.1 * ev.num_embeddings)))
+    return max(1, int((counts >= size).sum()))
+
+
+def decide(
+    ev: Evidence,
+    *,
+    rule: CountRule = DEFAULT_RULE,
+    num: int | None = None,
+    lo: int | None = None,
+    hi: int | None = None,
+) -> CountDecision:
+    """The speaker count from the evidence, the interview prior and the user's limits."""
+    scores = {
+        str(k): {"silhouette": _r(c.silhouette), "distance": _r(c.min_link_distance),
+                 "sizes": c.sizes}
+        for k, c in ev.cuts.items() if k > 1
+    }  # fmt: skip
+    if num is not None:
+        return CountDecision(num, False, "given (--num-speakers)", scores)
+    count, close, reason = _estimate(ev, rule)
+    lo, hi = lo or 1, hi or 99
+    if count < lo or count > hi:
+        bounded = min(max(count, lo), hi)
+        return CountDecision(bounded, False, f"{reason}; limited to [{lo}, {hi}]", scores)
+    return CountDecision(count, close, reason, scores)
+
+
+def _estimate(ev: Evidence, rule: CountRule) -> tuple[int, bool, str]:
+    """pyannote's threshold count, then the interview prior (1 -> 2 on clean evidence)."""
+    count = threshold_count(ev, rule.threshold)
+    reason = f"average-linkage threshold {rule.threshold:g}: {count}"
+    close = False
+    nxt = ev.cuts.get(count + 1)
+    if nxt is not None and not np.isnan(nxt.min_link_distance):
+        # the merge that made ``count`` out of ``count + 1`` clusters
+        close = abs(nxt.min_link_distance - rule.threshold) < rule.close_margin
+    two = ev.cuts.get(2)
+    if count == 1 and two is not None:
+        margin = min(
+            two.silhouette - rule.split_silhouette, two.min_link_distance - rule.split_link
+        )
+        close = abs(margin) < rule.close_margin
+        if margin >= 0:
+            count = 2
+            reason = (f"two clean groups of voice embeddings (silhouette {two.silhouette:.2f}, "
+                      f"distance {two.min_link_distance:.2f}): interview prior")  # fmt: skip
+    return count, close, reason
+
+
+def _r(v: float) -> float | None:
+    return None if np.isnan(v) else round(float(v), 3)
+
+
+def describe(ev: Evidence) -> str:
+    """One line of the figures, for benches and logs."""
+    parts = [f"n={ev.num_embeddings} thr={threshold_count(ev, DEFAULT_RULE.threshold)}"]
+    for k, c in ev.cuts.items():
+        if k > 1:
+            parts.append(
+                f"k{k}:s={c.silhouette:.2f},d={c.min_centroid_distance:.2f},"
+                f"l={c.min_link_distance:.2f},{c.sizes}"
+            )
+    return " ".join(parts)
