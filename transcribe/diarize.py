@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from journeytape.transcribe.merge import Diarization, Turn, assign_speakers
+from journeytape.transcribe.speaker_count import count_warnings
 from journeytape.transcribe.turns import smooth_turns
 
 # OpenMP threads that spin while waiting make torch 10x slower as soon as anything else uses
@@ -540,6 +541,14 @@ def diarize_transcript(
     }
     if not diarization.turns:
         out.warnings = [*out.warnings, "diarization found no speech: no speakers assigned"]
+    out.warnings = [
+        *out.warnings,
+        *count_warnings(
+            diarization.details.get("count"),
+            len(diarization.speakers),
+            [s.text for s in out.segments],
+        ),
+    ]
     out.timings = {**out.timings, "diarization": round(time.perf_counter() - started, 3)}
     if progress is not None:
         progress(1.0)

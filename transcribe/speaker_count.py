@@ -89,6 +89,8 @@ class CountDecision:
     close: bool
     reason: str
     scores: dict[str, Any] = field(default_factory=dict)
+    #: the count a close call nearly gave
+    alternative: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -193,34 +195,39 @@ def decide(
     }  # fmt: skip
     if num is not None:
         return CountDecision(num, False, "given (--num-speakers)", scores)
-    count, close, reason = _estimate(ev, rule)
+    count, alternative, reason = _estimate(ev, rule)
     lo, hi = lo or 1, hi or 99
     if count < lo or count > hi:
         bounded = min(max(count, lo), hi)
         return CountDecision(bounded, False, f"{reason}; limited to [{lo}, {hi}]", scores)
-    return CountDecision(count, close, reason, scores)
+    if alternative is not None and not lo <= alternative <= hi:
+        alternative = None
+    return CountDecision(count, alternative is not None, reason, scores, alternative)
 
 
-def _estimate(ev: Evidence, rule: CountRule) -> tuple[int, bool, str]:
-    """pyannote's threshold count, then the interview prior (1 -> 2 on clean evidence)."""
+def _estimate(ev: Evidence, rule: CountRule) -> tuple[int, int | None, str]:
+    """pyannote's threshold count, then the interview prior (1 -> 2 on clean evidence).
+    Returns (count, the count a close call nearly gave or None, reason)."""
     count = threshold_count(ev, rule.threshold)
     reason = f"average-linkage threshold {rule.threshold:g}: {count}"
-    close = False
+    alternative = None
     nxt = ev.cuts.get(count + 1)
-    if nxt is not None and not np.isnan(nxt.min_link_distance):
-        # the merge that made ``count`` out of ``count + 1`` clusters
-        close = abs(nxt.min_link_distance - rule.threshold) < rule.close_margin
+    # the merge that made ``count`` out of ``count + 1`` clusters: how close to the threshold
+    if nxt is not None and abs(nxt.min_link_distance - rule.threshold) < rule.close_margin:
+        alternative = count + 1
     two = ev.cuts.get(2)
     if count == 1 and two is not None:
         margin = min(
             two.silhouette - rule.split_silhouette, two.min_link_distance - rule.split_link
         )
-        close = abs(margin) < rule.close_margin
+        alternative = 2 if abs(margin) < rule.close_margin else None
         if margin >= 0:
-            count = 2
-            reason = (f"two clean groups of voice embeddings (silhouette {two.silhouette:.2f}, "
-                      f"distance {two.min_link_distance:.2f}): interview prior")  # fmt: skip
-    return count, close, reason
+            count, alternative = 2, (1 if alternative else None)
+            reason = (
+                f"two clean groups of voice embeddings (silhouette {two.silhouette:.2f}, "
+                f"distance {two.min_link_distance:.2f}): interview prior"
+            )
+    return count, alternative, reason
 
 
 def _r(v: float) -> float | None:
@@ -237,3 +244,45 @@ def describe(ev: Evidence) -> str:
                 f"l={c.min_link_distance:.2f},{c.sizes}"
             )
     return " ".join(parts)
+
+
+# -- saying when unsure ---------------------------------------------------------------------
+
+#: a one-speaker recording "looks like an interview" from this many question -> answer pairs
+QA_MIN_PAIRS = 3
+
+
+def qa_pairs(texts: list[str]) -> int:
+    """How often a segment that asks a question is followed by one that does not (an answer
+    of at least 4 words): the shape of an interview, whoever the speakers are."""
+    from journeytape.transcribe.roles import question_score
+
+    asks = [question_score(t) > 0 for t in texts]
+    return sum(
+        1
+        for i in range(len(texts) - 1)
+        if asks[i] and not asks[i + 1] and len(texts[i + 1].split()) >= 4
+    )
+
+
+def count_warnings(count: dict[str, Any] | None, found: int, texts: list[str]) -> list[str]:
+    """Warnings for the transcript when the speaker count may be wrong, each naming the fix.
+
+    ``count`` is the recorded decision (``CountDecision.to_dict()``), ``found`` the number of
+    speakers in the result, ``texts`` the segment texts in order."""
+    if not count or str(count.get("reason", "")).startswith(("given", "one speaker asked")):
+        return []
+    out = []
+    pairs = qa_pairs(texts) if found == 1 else 0
+    if found == 1 and pairs >= QA_MIN_PAIRS:
+        out.append(
+            f"one speaker found, but the recording looks like an interview ({pairs} questions "
+            "followed by answers): if two people speak, re-run with `--num-speakers 2`"
+        )
+    elif count.get("close") and count.get("alternative"):
+        other = count["alternative"]
+        out.append(
+            f"the speaker count was a close call ({found} found, {other} nearly): if {other} "
+            f"people speak, re-run with `--num-speakers {other}`"
+        )
+    return out
