@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from journeytape.transcribe.merge import Diarization, Turn, assign_speakers
+from journeytape.transcribe.refine import RefineParams, refine
 from journeytape.transcribe.speaker_count import count_warnings
 from journeytape.transcribe.turns import smooth_turns
 
@@ -63,6 +64,10 @@ class DiarizationParams:
     #: when nobody else speaks in them, and widen turns by ``turn_pad`` into silence
     fill_gap: float = 1.5
     turn_pad: float = 0.2
+    #: re-embed pieces of at most this many seconds and move those that sound clearly like
+    #: another speaker (``refine``); 0 turns it off
+    refine_piece: float = 3.0
+    refine_margin: float = 0.1
     embedding_batch_size: int = 24  # a multiple of 3 (local speakers per chunk) shares fbanks
     segmentation_batch_size: int = 16
 
@@ -94,6 +99,7 @@ PYANNOTE_DEFAULT = DiarizationParams(
     count_rule=False,
     fill_gap=0.0,
     turn_pad=0.0,
+    refine_piece=0.0,
     embedding_batch_size=32,
     segmentation_batch_size=32,
 )
@@ -136,7 +142,8 @@ def build_pipeline(params: DiarizationParams = TUNED):
 
     from journeytape.transcribe.campplus import MIN_FRAMES, load_embedded
 
-    pipeline = SpeakerDiarization(
+    cls = _capped_pipeline_class() if params.count_rule else SpeakerDiarization
+    pipeline = cls(
         segmentation=segmentation_model(),
         segmentation_step=params.segmentation_step,
         embedding=load_embedded(params.embedding_frames),
@@ -153,6 +160,28 @@ def build_pipeline(params: DiarizationParams = TUNED):
         pipeline.clustering = interview_clustering()
     pipeline.instantiate(params.pyannote_parameters())
     return pipeline
+
+
+def _capped_pipeline_class():
+    """``SpeakerDiarization`` that never reports more simultaneous speakers than it found.
+
+    Where the segmentation counts two voices at once but clustering found one speaker,
+    pyannote pads its activations with an empty speaker and labels it: a phantom
+    ``SPEAKER_01`` made of overlap frames (seen on AMI excerpts with one speaker found).
+    pyannote avoids it only when ``max_speakers`` is given; this caps the count at the
+    number of clusters whatever decided it."""
+    from pyannote.audio.pipelines import SpeakerDiarization
+    from pyannote.core import SlidingWindowFeature
+
+    class CappedSpeakerDiarization(SpeakerDiarization):
+        def reconstruct(self, segmentations, hard_clusters, count):
+            clusters = max(1, int(np.max(hard_clusters)) + 1)
+            capped = SlidingWindowFeature(
+                np.minimum(count.data, clusters).astype(count.data.dtype), count.sliding_window
+            )
+            return super().reconstruct(segmentations, hard_clusters, capped)
+
+    return CappedSpeakerDiarization
 
 
 def interview_clustering():
@@ -228,8 +257,6 @@ def diarize_samples(
         Turn(round(s.start, 3), round(s.end, 3), str(label))
         for s, _, label in out.speaker_diarization.itertracks(yield_label=True)
     ]
-    turns = smooth_turns(turns, fill_gap=params.fill_gap, pad=params.turn_pad,
-                         duration=samples.size / SAMPLE_RATE)  # fmt: skip
     decision = getattr(pipeline.clustering, "decision", None)
     if decision is not None:
         details["count"] = decision.to_dict()
@@ -244,12 +271,31 @@ def diarize_samples(
         Turn(round(s.start, 3), round(s.end, 3), str(label))
         for s, _, label in out.exclusive_speaker_diarization.itertracks(yield_label=True)
     ]
+    if params.refine_piece > 0:
+        exclusive, turns, details["refine"] = refine(
+            samples, exclusive, turns, _embed_piece,
+            RefineParams(piece=params.refine_piece, margin=params.refine_margin),
+        )  # fmt: skip
+    turns = smooth_turns(turns, fill_gap=params.fill_gap, pad=params.turn_pad,
+                         duration=samples.size / SAMPLE_RATE)  # fmt: skip
     embeddings: dict[str, np.ndarray] = {}
     if out.speaker_embeddings is not None:
         for i, label in enumerate(out.speaker_diarization.labels()):
             if i < len(out.speaker_embeddings):
                 embeddings[str(label)] = np.asarray(out.speaker_embeddings[i], dtype=np.float32)
     return Diarization(turns, exclusive, "pyannote", embeddings=embeddings, details=details)
+
+
+def _embed_piece(x: np.ndarray) -> np.ndarray | None:
+    """One CAM++ embedding of a short piece of speech (None when too short for CAM++)."""
+    import torch
+
+    from journeytape.transcribe.campplus import load_embedded
+
+    with torch.inference_mode():
+        e = load_embedded()(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))[None, None])
+    e = e[0].numpy()
+    return e if np.all(np.isfinite(e)) else None
 
 
 def _check_hints(num: int | None, lo: int | None, hi: int | None) -> None:

@@ -8,7 +8,8 @@ the whole stretch a person holds the floor. So, per speaker:
 * gaps shorter than ``fill_gap`` between two turns of the same speaker are filled, unless
   someone else speaks in the gap (then it is a real exchange, e.g. a quick "yes");
 * each turn is widened by ``pad`` seconds on both sides into silence only (never into another
-  speaker's turn), which covers the soft onsets and endings the segmentation cuts off.
+  speaker's turn, at most half of a silence shared with one), which covers the soft onsets
+  and endings the segmentation cuts off.
 
 Values tuned jointly on ``ls_dialogue_dev_*`` and the AMI training excerpts
 (``bench/diarization_count.py --tune``; docs/speakers.md). Pure Python.
@@ -35,19 +36,25 @@ def _busy(others: list[tuple[float, float]], a: float, b: float) -> bool:
 
 
 def _free_before(others: list[tuple[float, float]], t: float, pad: float) -> float:
-    """How far before ``t`` a turn may extend without entering another speaker's turn."""
+    """How far before ``t`` a turn may extend: ``pad`` at most, never into another speaker's
+    turn, and only half of a silence that another speaker's turn ends in (who owns a short
+    silence between two people is unknown, and both widening into it would invent overlap)."""
     limit = t - pad
     for x, y in others:
-        if x < t and y > limit:
-            limit = t if y > t else max(limit, y)
+        if x < t < y:
+            return t
+        if t - 2 * pad < y <= t:  # both sides widen: split the silence
+            limit = max(limit, 0.5 * (y + t))
     return min(limit, t)
 
 
 def _free_after(others: list[tuple[float, float]], t: float, pad: float) -> float:
     limit = t + pad
     for x, y in others:
-        if y > t and x < limit:
-            limit = t if x < t else min(limit, x)
+        if x < t < y:
+            return t
+        if t <= x < t + 2 * pad:
+            limit = min(limit, 0.5 * (t + x))
     return max(limit, t)
 
 
