@@ -155,7 +155,7 @@ def tune(rows) -> None:
 
 
 #: the shipped smoothing (transcribe/diarize.py DiarizationParams)
-D_FILL, D_PAD = 0.0, 0.0
+D_FILL, D_PAD = 1.5, 0.2  # = DiarizationParams.fill_gap, turn_pad
 
 
 def _loss(rows, rule, table, smooth) -> tuple[int, float, float, list[str]]:

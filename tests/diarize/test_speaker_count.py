@@ -30,15 +30,21 @@ def _rttm(path) -> list[tuple[float, float, str]]:
     return out
 
 
-def _clip(eval_dir, item: str, seconds: float):
-    """The first ``seconds`` of an eval item and its reference turns inside them."""
+def _clip(eval_dir, item: str, seconds: float, start: float = 0.0):
+    """``seconds`` of an eval item from ``start`` and its reference turns inside them (times
+    relative to the clip)."""
     folder = eval_dir / item
     if not folder.is_dir():
         pytest.skip(f"{item} not in {eval_dir}")
     x, sr = sf.read(folder / f"{item}.wav", dtype="float32")
     assert sr == SR
-    turns = [(a, min(b, seconds), s) for a, b, s in _rttm(folder / f"{item}.rttm") if a < seconds]
-    return x[: int(seconds * SR)], turns
+    end = start + seconds
+    turns = [
+        (max(a, start) - start, min(b, end) - start, s)
+        for a, b, s in _rttm(folder / f"{item}.rttm")
+        if a < end and b > start
+    ]
+    return x[int(start * SR) : int(end * SR)], turns
 
 
 def der(reference, turns, collar: float = 0.25) -> float:
@@ -56,13 +62,22 @@ def der(reference, turns, collar: float = 0.25) -> float:
 # -- real voices ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("item", ["ls_dialogue_dev_mm", "ls_dialogue_dev_ff"])
-def test_two_voices_of_the_same_sex_are_two_speakers(eval_dir, item):
-    x, ref = _clip(eval_dir, item, 75.0)
+@pytest.mark.parametrize(
+    "item, start, seconds, limit",
+    [
+        # two men, first 75 s: measured DER 0.043
+        ("ls_dialogue_dev_mm", 0.0, 75.0, 0.15),
+        # two women, 60 s to the end, where three short replies sit between long answers of
+        # the other voice and the segmentation model takes both for one local speaker:
+        # measured DER 0.050 (0.176 without transcribe/refine.py)
+        ("ls_dialogue_dev_ff", 60.0, 95.0, 0.12),
+    ],
+)
+def test_two_voices_of_the_same_sex_are_two_speakers(eval_dir, item, start, seconds, limit):
+    x, ref = _clip(eval_dir, item, seconds, start)
     d = D.diarize_samples(x)
     assert len(d.speakers) == 2, d.details["count"]
-    # measured DER (collar 0.25) 0.043 (two men) and 0.064 (two women) on these 75 s
-    assert der(ref, d.turns) < 0.15
+    assert der(ref, d.turns) < limit  # collar 0.25
 
 
 def test_a_real_monologue_stays_one_speaker(eval_dir):
