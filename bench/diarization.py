@@ -326,14 +326,29 @@ def item_der(item, turns, collar: float) -> tuple[float, float]:
     return d["confusion"] + d["false alarm"] + d["missed detection"], d["total"]
 
 
-def run_interviews(items, model: str, words: bool = True) -> list[dict]:
-    """Both settings on every item: DER from turns (collar 0 / 0.25), speakers found vs
+def settings_by_name() -> dict:
+    """journeytape's settings, pyannote's defaults, and journeytape before issue #11 (the
+    AMI-tuned threshold alone, frame-tight turns, no second look at pieces)."""
+    from dataclasses import replace
+
+    from journeytape.transcribe import diarize as D
+
+    before = replace(D.TUNED, count_rule=False, fill_gap=0.0, turn_pad=0.0, refine_piece=0.0)
+    return {"journeytape": D.TUNED, "pyannote-default": D.PYANNOTE_DEFAULT, "before-#11": before}
+
+
+def run_interviews(
+    items, model: str, words: bool = True, settings: tuple[str, ...] = ("journeytape",
+                                                                       "pyannote-default")
+) -> list[dict]:  # fmt: skip
+    """The settings on every item: DER from turns (collar 0 / 0.25), speakers found vs
     true, words to the right speaker, diarization speed."""
     from journeytape.transcribe import diarize as D
     from journeytape.transcribe.merge import assign_speakers
 
     rows = []
-    for name, params in (("journeytape", D.TUNED), ("pyannote-default", D.PYANNOTE_DEFAULT)):
+    known = settings_by_name()
+    for name, params in ((n, known[n]) for n in settings):
         D.build_pipeline(params)
         D.diarize_samples(items[0].samples[: SR * 5], params=params)  # warm up
         for it in items:
@@ -348,9 +363,28 @@ def run_interviews(items, model: str, words: bool = True) -> list[dict]:
             if words:
                 tr = assign_speakers(asr_transcript(it, model), d)
                 row["words"] = word_accuracy(tr, d.turns, it.reference, it.id)
+                if it.num_speakers == 2 and it.group != "ami":
+                    row["role"] = role_check(tr, d, it)
             rows.append(row)
             print(_fmt_row(row), flush=True)
     return rows
+
+
+def role_check(transcript, diarization, item) -> tuple[bool, float | None]:
+    """(interviewer right, its confidence): in the interview-shaped items the first
+    reference speaker asks the questions."""
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    from journeytape.transcribe.roles import assign_roles
+
+    out = assign_roles(transcript, diarization)
+    ivw = next((s for s in out.speakers if s.role == "interviewer"), None)
+    if ivw is None:
+        return False, None
+    ref = to_annotation([_T(a, b, s) for a, b, s in item.reference], item.id)
+    mapping = DiarizationErrorRate().optimal_mapping(ref, to_annotation(diarization.turns, item.id))
+    asker = min(item.reference)[2]
+    return mapping.get(ivw.id) == asker, ivw.role_confidence
 
 
 def _ratio(pair) -> float:
@@ -383,6 +417,16 @@ def print_interviews(rows: list[dict]) -> None:
           "speaker-attributed words after the best 1:1 mapping)\n" + head)  # fmt: skip
     for r in rows:
         print(_fmt_row(r))
+    roles = [r for r in rows if "role" in r]
+    if roles:
+        print("\ninterviewer found (2-person interview items; confidence in brackets):")
+        for name in settings_by_name():
+            sel = [r for r in roles if r["settings"] == name]
+            if sel:
+                right = sum(r["role"][0] for r in sel)
+                conf = " ".join(f"{r['item'][-9:]}={'ok' if r['role'][0] else 'WRONG'}"
+                                f"({r['role'][1] or 0:.2f})" for r in sel)  # fmt: skip
+                print(f"  {name}: {right}/{len(sel)} right; {conf}")
     print("\npooled (spk = items whose count is right / items)\n" + head)
     groups = {
         "ls_dialogue_dev_* (4 wav)": lambda r: r["group"] == "ls_dev" and "m4a" not in r["item"],
@@ -392,7 +436,7 @@ def print_interviews(rows: list[dict]) -> None:
         "espeak + samples": lambda r: r["group"] == "espeak",
     }
     for label, sel in groups.items():
-        for name in ("journeytape", "pyannote-default"):
+        for name in settings_by_name():
             chosen = [r for r in rows if r["settings"] == name and sel(r)]
             if chosen:
                 p = _pool(chosen)
@@ -549,6 +593,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--groups", default="ls_dev,ami",
                     help="item groups: ls_dev, ami, gen (generated, held out), espeak")  # fmt: skip
     ap.add_argument("--no-words", action="store_true", help="skip ASR and word attribution")
+    ap.add_argument("--settings", default="journeytape,pyannote-default",
+                    help="comma-separated: journeytape, pyannote-default, before-#11")  # fmt: skip
     ap.add_argument("--ami-given", action="store_true",
                     help="also the AMI rows with the true speaker count given")  # fmt: skip
     ap.add_argument("--full", action="store_true", help="transcribe+diarize speed on AMI")
@@ -570,7 +616,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"SKIP: no items in {EVAL} (set JOURNEYTAPE_EVAL)")
         return 0
     print(f"{len(items)} items, {sum(i.duration for i in items):.0f} s")
-    print_interviews(run_interviews(items, args.model, words=not args.no_words))
+    rows = run_interviews(items, args.model, not args.no_words, tuple(args.settings.split(",")))
+    print_interviews(rows)
     ami = [load_item(i) for i in ami_items()]
     if args.ami_given and ami:
         print_der(run_der(ami))

@@ -133,6 +133,8 @@ def _write(folder: Path, name: str, x: np.ndarray, turns: list[tuple[float, floa
         )  # fmt: skip
     )
     (folder / f"{name}.uem").write_text(f"{name} 1 0.000 {len(x) / SR:.3f}\n")
+    for p in folder.iterdir():
+        p.chmod(0o600)  # speech: private like every interview file
     return wav
 
 
