@@ -1,26 +1,25 @@
-"""How many people speak: compare the 1-, 2-, 3- and 4-speaker solutions of the embeddings.
+"""How many people speak: pyannote's threshold count, checked against the 2-cluster solution.
 
-pyannote's agglomerative clustering stops merging at one global distance threshold. Tuned on
-AMI meetings, that threshold merged the two voices of many interviews (issue #11): a pair of
-voices can be closer in CAM++ space than the threshold while still forming two tight, clearly
-separated groups. So the count is decided from the *shape* of the evidence instead:
+pyannote's agglomerative clustering stops merging at one average-linkage distance, tuned on
+AMI meetings (0.6). That merged the two voices of interviews whose embeddings sit 0.5-0.6
+apart (issue #11): closer than the threshold, yet two tight groups far apart compared with
+the spread of each voice. So, over the local-speaker embeddings pyannote clusters:
 
-* the average-linkage dendrogram of the local-speaker embeddings (cosine) is cut into
-  k = 1..4 clusters, ignoring clusters too small to be a person (``min_share`` of the
-  embeddings, at least ``min_size``);
-* each cut is scored by its mean silhouette (how much closer each embedding is to its own
-  cluster than to the nearest other one) — 1 cluster has no silhouette, so a split must earn
-  its place: k >= 2 is taken only when its silhouette reaches ``split_silhouette`` *and* the
-  clusters' centroids are far enough apart (``split_distance``, cosine distance);
-* among the k >= 2 that qualify, the largest k whose silhouette is within ``more_margin`` of
-  the best is preferred only when its extra cluster is also well separated; otherwise the
-  interview prior applies: 2 when the evidence for 2 and 3 is close;
-* ``--num/--min/--max-speakers`` are hard limits applied after that.
+* the dendrogram (average linkage, cosine) is cut into k = 1..4 clusters, ignoring clusters
+  too small to be a person (``min_share`` of the embeddings, at least ``min_size``); each
+  cut records its mean silhouette and the smallest average-linkage distance between two of
+  its clusters (:class:`Cut`);
+* the count is pyannote's threshold count (meetings, monologues and three voices behave as
+  before), except that the *interview prior* lifts 1 to 2 when the 2-cut is two clean groups:
+  silhouette >= ``split_silhouette`` and distance >= ``split_link``. Measured: real and
+  synthetic two-voice recordings have silhouette 0.57-0.83 and distance 0.57-1.05,
+  monologues <= 0.34 and <= 0.37 (docs/speakers.md);
+* ``--num/--min/--max-speakers`` are hard limits applied after that;
+* a decision is *close* when its deciding figure lies within ``close_margin`` of its
+  threshold; the transcript then warns and names the fix (:func:`count_warnings`), as it does
+  for one speaker on a recording shaped like questions and answers.
 
-The decision records its figures (:class:`CountDecision`) and whether it was *close* (a
-criterion within ``close_margin`` of its threshold): the transcript then warns and names the
-fix (``--num-speakers``). Pure numpy/scipy: cheap to test and to tune offline
-(``bench/diarization_count.py``).
+Pure numpy/scipy, cheap to test and to tune offline (``bench/diarization_count.py``).
 """
 
 from __future__ import annotations
