@@ -333,7 +333,8 @@ def settings_by_name() -> dict:
 
     from journeytape.transcribe import diarize as D
 
-    before = replace(D.TUNED, count_rule=False, fill_gap=0.0, turn_pad=0.0, refine_piece=0.0)
+    before = replace(D.TUNED, count_rule=False, cap_overlap=False, fill_gap=0.0, turn_pad=0.0,
+                     refine_piece=0.0)  # fmt: skip
     return {"journeytape": D.TUNED, "pyannote-default": D.PYANNOTE_DEFAULT, "before-#11": before}
 
 

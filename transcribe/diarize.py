@@ -60,6 +60,10 @@ class DiarizationParams:
     #: decide the speaker count with ``speaker_count`` (threshold + interview prior) instead
     #: of pyannote's threshold alone
     count_rule: bool = True
+    #: never report more simultaneous speakers than clustering found. Off: pyannote labels
+    #: overlap frames beyond the clusters found as an extra speaker, and on AMI that extra
+    #: speaker is mostly a real second voice (pooled DER c0.25 0.196 off vs 0.210 on)
+    cap_overlap: bool = False
     #: turn smoothing (``turns.smooth_turns``): fill same-speaker gaps shorter than this
     #: when nobody else speaks in them, and widen turns by ``turn_pad`` into silence
     fill_gap: float = 1.5
@@ -142,7 +146,7 @@ def build_pipeline(params: DiarizationParams = TUNED):
 
     from journeytape.transcribe.campplus import MIN_FRAMES, load_embedded
 
-    cls = _capped_pipeline_class() if params.count_rule else SpeakerDiarization
+    cls = _capped_pipeline_class() if params.cap_overlap else SpeakerDiarization
     pipeline = cls(
         segmentation=segmentation_model(),
         segmentation_step=params.segmentation_step,
