@@ -276,10 +276,12 @@ def diarize_samples(
         for s, _, label in out.exclusive_speaker_diarization.itertracks(yield_label=True)
     ]
     if params.refine_piece > 0:
+        t0 = time.perf_counter()
         exclusive, turns, details["refine"] = refine(
-            samples, exclusive, turns, _embed_piece,
+            samples, exclusive, turns, _embed_pieces,
             RefineParams(piece=params.refine_piece, margin=params.refine_margin),
         )  # fmt: skip
+        details["refine"]["seconds"] = round(time.perf_counter() - t0, 2)
     turns = smooth_turns(turns, fill_gap=params.fill_gap, pad=params.turn_pad,
                          duration=samples.size / SAMPLE_RATE)  # fmt: skip
     embeddings: dict[str, np.ndarray] = {}
@@ -290,16 +292,14 @@ def diarize_samples(
     return Diarization(turns, exclusive, "pyannote", embeddings=embeddings, details=details)
 
 
-def _embed_piece(x: np.ndarray) -> np.ndarray | None:
-    """One CAM++ embedding of a short piece of speech (None when too short for CAM++)."""
+def _embed_pieces(batch: np.ndarray) -> np.ndarray:
+    """CAM++ embeddings of equal-length pieces of speech, (batch, samples) -> (batch, 192)."""
     import torch
 
     from journeytape.transcribe.campplus import load_embedded
 
     with torch.inference_mode():
-        e = load_embedded()(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))[None, None])
-    e = e[0].numpy()
-    return e if np.all(np.isfinite(e)) else None
+        return load_embedded()(torch.from_numpy(np.ascontiguousarray(batch))[:, None]).numpy()
 
 
 def _check_hints(num: int | None, lo: int | None, hi: int | None) -> None:

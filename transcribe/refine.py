@@ -23,6 +23,8 @@ import numpy as np
 from journeytape.transcribe.merge import Turn
 
 SAMPLE_RATE = 16000
+#: pieces embedded at once
+BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -47,19 +49,27 @@ def refine(
     samples: np.ndarray,
     exclusive: list[Turn],
     turns: list[Turn],
-    embed: Callable[[np.ndarray], np.ndarray | None],
+    embed: Callable[[np.ndarray], np.ndarray],
     params: RefineParams = RefineParams(),
 ) -> tuple[list[Turn], list[Turn], dict]:
-    """Return (exclusive, turns, stats) with clearly misattributed pieces moved."""
+    """Return (exclusive, turns, stats) with clearly misattributed pieces moved.
+
+    ``embed`` maps a (batch, samples) float32 array to (batch, dim) embeddings (NaN rows
+    for pieces it cannot embed)."""
     speakers = sorted({t.speaker for t in exclusive})
     if len(speakers) < 2:
         return exclusive, turns, {"moved": 0}
     parts = pieces_of(exclusive, params.piece)
+    length = int(params.piece * SAMPLE_RATE)
+    todo = [i for i, p in enumerate(parts) if p.duration >= params.min_piece]
     embs: dict[int, np.ndarray] = {}
-    for i, p in enumerate(parts):
-        if p.duration >= params.min_piece:
-            e = embed(samples[int(p.start * SAMPLE_RATE) : int(p.end * SAMPLE_RATE)])
-            if e is not None and np.all(np.isfinite(e)):
+    for b in range(0, len(todo), BATCH):
+        idx = todo[b : b + BATCH]
+        # one shape for every piece (shorter ones repeat themselves, as the pipeline's
+        # embeddings do): batched, and no allocator growth from ever-new input sizes
+        batch = np.stack([_fixed(samples, parts[i], length) for i in idx])
+        for i, e in zip(idx, embed(batch), strict=True):
+            if np.all(np.isfinite(e)):
                 embs[i] = e / (np.linalg.norm(e) + 1e-12)
     labels = [p.speaker for p in parts]
     for _ in range(params.rounds):
@@ -84,6 +94,11 @@ def refine(
         new_turns = _move(new_turns, p.start, p.end, p.speaker, lab)
     seconds = round(sum(p.duration for p, _ in moves), 2)
     return new_excl, new_turns, {"moved": len(moves), "moved_seconds": seconds}
+
+
+def _fixed(samples: np.ndarray, piece: Turn, length: int) -> np.ndarray:
+    x = samples[int(piece.start * SAMPLE_RATE) : int(piece.end * SAMPLE_RATE)]
+    return np.resize(x, length).astype(np.float32) if len(x) else np.zeros(length, np.float32)
 
 
 def _centroids(parts, labels, embs, speakers) -> dict[str, np.ndarray]:
