@@ -228,3 +228,22 @@ def test_a_short_reply_inside_the_other_turn_keeps_its_own_speaker():
     out = assign_speakers(t, diar)
     assert [w.speaker for s in out.segments for w in s.words] == ["A", "B", "A"]
     assert [(u.start, u.end, u.speaker) for u in out.turns] == [(0.0, 10.0, "A"), (4.0, 4.5, "B")]
+
+
+def test_one_stray_question_gives_a_low_role_confidence():
+    """Audiobook-like talk: one question-like sentence is weak evidence, so whoever is
+    chosen as interviewer gets a modest confidence, not 0.99 (issue #11)."""
+    from journeytape.transcribe.roles import assign_roles
+    from journeytape.transcribe.transcript import Speaker
+
+    texts = [("A", "The later editions tend to extend the period."),
+             ("B", "Then did he hear that voice in the midst of the crowd?"),
+             ("A", "Moses was afraid and said surely the thing is known."),
+             ("B", "For I tell thee that I have already talked half a morning.")]  # fmt: skip
+    segs = [
+        Segment(i, 2.0 * i, 2.0 * i + 1.5, txt, speaker=spk) for i, (spk, txt) in enumerate(texts)
+    ]
+    both = [Speaker("A", "A", talk_time=3.0), Speaker("B", "B", talk_time=3.0)]
+    t = Transcript(Recording("x.wav", "0" * 64, 10.0, SR, 1, 0), "en", 1.0, segs, speakers=both)
+    out = assign_roles(t)
+    assert max(s.role_confidence for s in out.speakers) < 0.75  # measured 0.55 (0.95 without)
