@@ -1,18 +1,25 @@
-"""Speaker diarization benchmark: DER on AMI, word attribution, speed and memory.
+"""Speaker diarization benchmark: interviews and AMI, per item and pooled, vs pyannote defaults.
 
-    .venv/bin/python -m bench.diarization [--long-minutes 10] [--no-long] [--no-asr]
+    .venv/bin/python -m bench.diarization [--groups ls_dev,ami,gen,espeak] [--no-words]
+        [--ami-given] [--full] [--long-minutes 60]
 
-In one run, on the same machine:
+In one run, on the same machine, for journeytape's settings (``TUNED``) and for the same
+pyannote pipeline with the same two models at pyannote's default clustering settings
+(``PYANNOTE_DEFAULT``), speakers estimated:
 
-1. DER (pyannote.metrics; collar 0 and 0.25 s; scored inside each item's .uem) pooled over
-   the AMI excerpts of ../shared/eval, for journeytape's tuned settings and for the same
-   pyannote pipeline with the same models at pyannote's default clustering settings (the
-   baseline), each with the number of speakers given and estimated; "dev" is the held-out
-   dev00 item, "all" every AMI item (trn* were used for tuning).
-2. The fraction of words attributed to the right speaker, where an .stm reference exists.
-3. The real-time factor of the whole transcribe+diarize run on the AMI items.
-4. A long synthetic two-voice interview (espeak-ng turns concatenated with pauses): RTF of
-   transcribe+diarize and peak RSS, measured in a child process.
+1. per item and pooled per group: DER from the diarization turns (pyannote.metrics, collar 0
+   and 0.25 s, scored inside each item's .uem), speakers found vs true, and time-based
+   speaker-attributed words (each word Whisper recognised is given its speaker by
+   ``merge.assign_speakers``; it is right when, after the best one-to-one mapping of
+   hypothesis to reference speakers, its speaker is a reference speaker talking at the
+   word's midpoint). Groups: ``ls_dev`` = ls_dialogue_dev_* (+ the .m4a), ``ami`` = the AMI
+   excerpts (dev00 held out), ``gen`` = interviews built by ``bench/speaker_data.py`` (held
+   out), ``espeak`` = the tests' espeak dialogues and sample_audio. ASR results are cached.
+2. ``--ami-given``: the AMI DER table with the true count given too.
+3. ``--full``: the real-time factor of the whole transcribe+diarize run on the AMI items.
+4. ``--long-minutes N``: a long two-voice interview of real voices (or ``--long-espeak``):
+   transcribe+diarize speed and peak RSS in a child process, words to the right voice, and
+   per 10-minute window with one mapping for the whole recording (speaker ids stay stable).
 """
 
 from __future__ import annotations
@@ -248,6 +255,201 @@ def word_attribution(transcript, item: Item) -> tuple[int, int]:
     return right, n
 
 
+# -- interviews: per item, pooled, words to the right speaker ---------------------------------
+
+
+def asr_transcript(item, model: str):
+    """The item transcribed without speakers (cached: ASR is the slow part and does not
+    depend on any diarization setting)."""
+    from bench.speaker_data import CACHE
+    from journeytape.transcribe.pipeline import transcribe_file
+    from journeytape.transcribe.settings import TranscribeSettings
+    from journeytape.transcribe.transcript import load_transcript, save_transcript
+
+    path = CACHE / "asr" / f"{item.id}.{model}.transcript.json"
+    if path.exists():
+        return load_transcript(path)
+    settings = TranscribeSettings(model=model, language="en", diarize=False)
+    t = transcribe_file(item.path, settings, _asr_model(model))
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    save_transcript(t, path)
+    return t
+
+
+_ASR: dict = {}
+
+
+def _asr_model(model: str):
+    from journeytape.transcribe.asr import load_model
+
+    if model not in _ASR:
+        _ASR[model] = load_model(model, "int8", 0)
+    return _ASR[model]
+
+
+def word_accuracy(transcript, turns, reference, uri: str) -> tuple[int, int]:
+    """Time-based speaker-attributed words: each recognised word's speaker against the
+    reference speaker(s) talking at its midpoint, after the best one-to-one mapping of
+    hypothesis to reference speakers (pyannote's optimal mapping). Words at no reference
+    speech are not counted."""
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    ref = to_annotation([_T(a, b, s) for a, b, s in reference], uri)
+    mapping = DiarizationErrorRate().optimal_mapping(ref, to_annotation(turns, uri))
+    right = n = 0
+    for seg in transcript.segments:
+        for w in seg.words:
+            mid = 0.5 * (w.start + w.end)
+            truth = {s for a, b, s in reference if a <= mid <= b}
+            if truth:
+                n += 1
+                right += mapping.get(w.speaker) in truth
+    return right, n
+
+
+@dataclass
+class _T:
+    start: float
+    end: float
+    speaker: str
+
+
+def item_der(item, turns, collar: float) -> tuple[float, float]:
+    """(errors, reference seconds) from diarization turns, inside the item's UEM."""
+    from pyannote.core import Segment, Timeline
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    ref = to_annotation([_T(a, b, s) for a, b, s in item.reference], item.id)
+    d = DiarizationErrorRate(collar=collar, skip_overlap=False)(
+        ref, to_annotation(turns, item.id), uem=Timeline([Segment(*item.uem)]), detailed=True
+    )
+    return d["confusion"] + d["false alarm"] + d["missed detection"], d["total"]
+
+
+def settings_by_name() -> dict:
+    """journeytape's settings, pyannote's defaults, and journeytape before issue #11 (the
+    AMI-tuned threshold alone, frame-tight turns, no second look at pieces)."""
+    from dataclasses import replace
+
+    from journeytape.transcribe import diarize as D
+
+    before = replace(D.TUNED, count_rule=False, cap_overlap=False, fill_gap=0.0, turn_pad=0.0,
+                     refine_piece=0.0)  # fmt: skip
+    return {"journeytape": D.TUNED, "pyannote-default": D.PYANNOTE_DEFAULT, "before-#11": before}
+
+
+def run_interviews(
+    items, model: str, words: bool = True, settings: tuple[str, ...] = ("journeytape",
+                                                                       "pyannote-default")
+) -> list[dict]:  # fmt: skip
+    """The settings on every item: DER from turns (collar 0 / 0.25), speakers found vs
+    true, words to the right speaker, diarization speed."""
+    from journeytape.transcribe import diarize as D
+    from journeytape.transcribe.merge import assign_speakers
+
+    rows = []
+    known = settings_by_name()
+    for name, params in ((n, known[n]) for n in settings):
+        D.build_pipeline(params)
+        D.diarize_samples(items[0].samples[: SR * 5], params=params)  # warm up
+        for it in items:
+            t = time.perf_counter()
+            d = D.diarize_samples(it.samples, params=params)
+            seconds = time.perf_counter() - t
+            row = {"settings": name, "item": it.id, "group": it.group, "seconds": seconds,
+                   "audio": it.duration, "found": len(d.speakers), "true": it.num_speakers,
+                   "count": d.details.get("count", {}).get("reason", "")}  # fmt: skip
+            for collar in (0.0, 0.25):
+                row[f"der{collar:g}"] = item_der(it, d.turns, collar)
+            if words:
+                tr = assign_speakers(asr_transcript(it, model), d)
+                row["words"] = word_accuracy(tr, d.turns, it.reference, it.id)
+                if it.num_speakers == 2 and it.group != "ami":
+                    row["role"] = role_check(tr, d, it)
+            rows.append(row)
+            print(_fmt_row(row), flush=True)
+    return rows
+
+
+def role_check(transcript, diarization, item) -> tuple[bool, float | None]:
+    """(interviewer right, its confidence): in the interview-shaped items the first
+    reference speaker asks the questions."""
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    from journeytape.transcribe.roles import assign_roles
+
+    out = assign_roles(transcript, diarization)
+    ivw = next((s for s in out.speakers if s.role == "interviewer"), None)
+    if ivw is None:
+        return False, None
+    ref = to_annotation([_T(a, b, s) for a, b, s in item.reference], item.id)
+    mapping = DiarizationErrorRate().optimal_mapping(ref, to_annotation(diarization.turns, item.id))
+    asker = min(item.reference)[2]
+    return mapping.get(ivw.id) == asker, ivw.role_confidence
+
+
+def _ratio(pair) -> float:
+    return pair[0] / pair[1] if pair and pair[1] else float("nan")
+
+
+def _fmt_row(r: dict) -> str:
+    w = r.get("words")
+    words = f"{_ratio(w):7.1%} of {w[1]:4d}" if w else " " * 15
+    return (
+        f"{r['settings']:16s} {r['item']:28s} {_ratio(r['der0']):6.3f} {_ratio(r['der0.25']):6.3f}"
+        f" {r['found']:2d}/{r['true']:<2d} {words} {r['audio'] / r['seconds']:6.1f}x"
+    )
+
+
+def _pool(rows: list[dict]) -> dict:
+    out = {"settings": rows[0]["settings"], "found": sum(r["found"] == r["true"] for r in rows),
+           "true": len(rows), "seconds": sum(r["seconds"] for r in rows),
+           "audio": sum(r["audio"] for r in rows)}  # fmt: skip
+    for key in ("der0", "der0.25", "words"):
+        if all(key in r for r in rows):
+            out[key] = (sum(r[key][0] for r in rows), sum(r[key][1] for r in rows))
+    return out
+
+
+def print_interviews(rows: list[dict]) -> None:
+    head = (f"{'settings':16s} {'item':28s} {'DER c0':>6s} {'c0.25':>6s} {'spk':>5s} "
+            f"{'words right':>15s} {'diar':>7s}")  # fmt: skip
+    print("\nper item (DER from turns inside the .uem; spk = found/true; words = time-based "
+          "speaker-attributed words after the best 1:1 mapping)\n" + head)  # fmt: skip
+    for r in rows:
+        print(_fmt_row(r))
+    roles = [r for r in rows if "role" in r]
+    if roles:
+        print("\ninterviewer found (2-person interview items; confidence in brackets):")
+        for name in settings_by_name():
+            sel = [r for r in roles if r["settings"] == name]
+            if sel:
+                right = sum(r["role"][0] for r in sel)
+                conf = " ".join(f"{r['item'][-9:]}={'ok' if r['role'][0] else 'WRONG'}"
+                                f"({r['role'][1] or 0:.2f})" for r in sel)  # fmt: skip
+                print(f"  {name}: {right}/{len(sel)} right; {conf}")
+    print("\npooled (spk = items whose count is right / items)\n" + head)
+    groups = {
+        "ls_dialogue_dev_* (4 wav)": lambda r: r["group"] == "ls_dev" and "m4a" not in r["item"],
+        "AMI all 9": lambda r: r["group"] == "ami",
+        "AMI dev00 (held out)": lambda r: "dev00" in r["item"],
+        "generated (held out)": lambda r: r["group"] == "gen" and G_held(r["item"]),
+        "espeak + samples": lambda r: r["group"] == "espeak",
+    }
+    for label, sel in groups.items():
+        for name in settings_by_name():
+            chosen = [r for r in rows if r["settings"] == name and sel(r)]
+            if chosen:
+                p = _pool(chosen)
+                print(_fmt_row({**p, "item": label}))
+
+
+def G_held(item_id: str) -> bool:  # noqa: N802 - reads like the module it wraps
+    from bench.speaker_data import is_held_out
+
+    return is_held_out(item_id)
+
+
 # -- 4. long synthetic interview ----------------------------------------------------------------
 
 _LINES_A = [
@@ -330,27 +532,39 @@ def _child(wav: str, model: str) -> None:
     )
 
 
-def run_long(minutes: float, model: str) -> dict:
-    with tempfile.TemporaryDirectory(prefix="jt-bench-") as tmp:
-        wav = Path(tmp) / "interview.wav"
-        duration, turns = make_interview(wav, minutes)
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.diarization", "--child", str(wav), "--model", model],
-            cwd=REPO, check=True, capture_output=True, text=True,
-        )  # fmt: skip
-    res = json.loads(out.stdout.strip().splitlines()[-1])
+def run_long(minutes: float, model: str, real_voices: bool = True) -> dict:
+    """Transcribe + diarize one long two-voice interview in a child process (speed, peak
+    RSS), then check words to the right voice overall and per 10-minute window with one
+    mapping for the whole hour (a speaker who changes id half-way fails the later windows)."""
+    if real_voices:
+        from bench.speaker_data import build, read_rttm
+
+        folder = next(f for f in build(minutes) if f.name.startswith("gen_long"))
+        wav = folder / f"{folder.name}.wav"
+        turns = read_rttm(folder / f"{folder.name}.rttm")
+        duration = max(b for _, b, _ in turns) + 0.5
+        res = _run_child(wav, model)
+    else:
+        with tempfile.TemporaryDirectory(prefix="jt-bench-") as tmp:
+            wav = Path(tmp) / "interview.wav"
+            duration, turns = make_interview(wav, minutes)
+            res = _run_child(wav, model)
     timings = res["timings"]
-    # words attributed to the right voice (hypothesis speakers mapped to voices by majority)
     truth = []
     for mid, spk in res["words"]:
-        voice = next((v for a, b, v in turns if a - 0.3 <= mid <= b + 0.3), None)
+        voice = next((v for a, b, v in turns if a <= mid <= b), None)
         if voice is not None:
-            truth.append((spk, voice))
+            truth.append((mid, spk, voice))
     votes: dict[tuple, int] = {}
-    for pair in truth:
-        votes[pair] = votes.get(pair, 0) + 1
+    for _, spk, voice in truth:
+        votes[(spk, voice)] = votes.get((spk, voice), 0) + 1
     best = {spk: max((n, v) for (s, v), n in votes.items() if s == spk)[1] for spk, _ in votes}
-    right = sum(best.get(spk) == voice for spk, voice in truth)
+    right = sum(best.get(spk) == voice for _, spk, voice in truth)
+    windows = []
+    for w0 in range(0, int(duration) + 1, 600):
+        sel = [(spk, v) for mid, spk, v in truth if w0 <= mid < w0 + 600]
+        if sel:
+            windows.append(sum(best.get(spk) == v for spk, v in sel) / len(sel))
     return {
         "minutes": duration / 60,
         "total_x": duration / res["wall"],
@@ -362,51 +576,68 @@ def run_long(minutes: float, model: str) -> dict:
         "idle_x": duration / (res["cpu"] / (res["cores"] or 1)),
         "word_accuracy": right / len(truth) if truth else float("nan"),
         "words": len(truth),
+        "windows": windows,
+        "voices": "real (LibriSpeech)" if real_voices else "espeak",
     }
+
+
+def _run_child(wav: Path, model: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.diarization", "--child", str(wav), "--model", model],
+        cwd=REPO, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="diarization benchmark (see module docstring)")
-    ap.add_argument("--long-minutes", type=float, default=10.0)
-    ap.add_argument("--no-long", action="store_true")
-    ap.add_argument("--no-asr", action="store_true", help="skip the transcribe+diarize runs")
-    ap.add_argument("--no-der", action="store_true", help="skip the AMI DER comparison")
+    ap.add_argument("--groups", default="ls_dev,ami",
+                    help="item groups: ls_dev, ami, gen (generated, held out), espeak")  # fmt: skip
+    ap.add_argument("--no-words", action="store_true", help="skip ASR and word attribution")
+    ap.add_argument("--settings", default="journeytape,pyannote-default",
+                    help="comma-separated: journeytape, pyannote-default, before-#11")  # fmt: skip
+    ap.add_argument("--ami-given", action="store_true",
+                    help="also the AMI rows with the true speaker count given")  # fmt: skip
+    ap.add_argument("--full", action="store_true", help="transcribe+diarize speed on AMI")
+    ap.add_argument("--long-minutes", type=float, default=0.0,
+                    help="also a long real-voice interview of this length (slow)")  # fmt: skip
+    ap.add_argument("--long-espeak", action="store_true", help="the long one with espeak voices")
     ap.add_argument("--model", default="base")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         _child(args.child, args.model)
         return 0
+    from bench.speaker_items import eval_items
     from journeytape.transcribe.diarize import set_threads
 
     print(f"threads: {set_threads(0)}; eval set: {EVAL}")
-    ids = ami_items()
-    if not ids:
-        print(f"SKIP: no AMI items in {EVAL} (set JOURNEYTAPE_EVAL)")
+    items = eval_items(tuple(args.groups.split(",")))
+    if not items:
+        print(f"SKIP: no items in {EVAL} (set JOURNEYTAPE_EVAL)")
         return 0
-    items = [load_item(i) for i in ids]
-    print(f"{len(items)} AMI items, {sum(i.duration for i in items):.0f} s")
-    if not args.no_der:
-        print_der(run_der(items))
-    if not args.no_asr:
-        full = run_full(items, args.model)
+    print(f"{len(items)} items, {sum(i.duration for i in items):.0f} s")
+    rows = run_interviews(items, args.model, not args.no_words, tuple(args.settings.split(",")))
+    print_interviews(rows)
+    ami = [load_item(i) for i in ami_items()]
+    if args.ami_given and ami:
+        print_der(run_der(ami))
+    if args.full and ami:
+        full = run_full(ami, args.model)
         print(
             f"\ntranscribe+diarize ({args.model}, int8) on {full['items']} AMI items: "
             f"{full['rtf_x']:.1f}x real time in total (ASR {full['asr_x']:.1f}x, diarization "
             f"{full['diar_x']:.1f}x)"
         )
-        if full["stm_items"]:
-            print(f"words attributed to the right speaker: {full['word_accuracy']:.1%}")
-        else:
-            print("words attributed to the right speaker: not measured, no .stm in the eval set")
-    if not args.no_long:
-        r = run_long(args.long_minutes, args.model)
+    if args.long_minutes > 0:
+        r = run_long(args.long_minutes, args.model, real_voices=not args.long_espeak)
         print(
-            f"\nlong synthetic interview ({r['minutes']:.1f} min, 2 espeak voices): "
+            f"\nlong interview ({r['minutes']:.1f} min, 2 {r['voices']} voices): "
             f"{r['total_x']:.1f}x real time in total (ASR {r['asr_x']:.1f}x, diarization "
             f"{r['diar_x']:.1f}x), peak RSS {r['rss_mb']:.0f} MB; idle-machine estimate "
             f"(audio / CPU seconds per core) {r['idle_x']:.1f}x; words attributed to the right "
-            f"voice {r['word_accuracy']:.1%} of {r['words']}; speakers {r['speakers']}"
+            f"voice {r['word_accuracy']:.1%} of {r['words']}; per 10 min with one mapping: "
+            f"{' '.join(f'{w:.0%}' for w in r['windows'])}; speakers {r['speakers']}"
         )
     return 0
 

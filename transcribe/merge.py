@@ -13,7 +13,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from journeytape.transcribe.transcript import Segment, Speaker, Transcript, Word
+from journeytape.transcribe.transcript import Segment, Speaker, SpeakerTurn, Transcript, Word
 
 #: a word counts as overlapped speech when at least this share of it is
 OVERLAP_SHARE = 0.3
@@ -53,8 +53,10 @@ class Diarization:
         return sorted(seen, key=lambda s: (seen[s], s))
 
     def talk_time(self) -> dict[str, float]:
+        """Seconds each speaker is heard: from the exclusive turns when there are any, since
+        ``turns`` hold the floor through pauses (``turns.smooth_turns``)."""
         out: dict[str, float] = {}
-        for t in self.turns:
+        for t in self.exclusive or self.turns:
             out[t.speaker] = out.get(t.speaker, 0.0) + t.duration
         return out
 
@@ -180,7 +182,8 @@ def split_segment(seg: Segment) -> list[Segment]:
 
 def assign_speakers(transcript: Transcript, diarization: Diarization) -> Transcript:
     """Attribute every word and segment to a speaker, split segments at speaker changes and
-    list the speakers with their talk time. Returns a new transcript (input left as is)."""
+    list the speakers with their talk time, and keep diarization's turns (``turns``: the
+    exact who-spoke-when, also where Whisper heard no words). Returns a new transcript."""
     exclusive = _Index(diarization.exclusive or diarization.turns)
     regions = overlap_regions(diarization.turns)
     region_starts = [a for a, _ in regions]
@@ -204,4 +207,8 @@ def assign_speakers(transcript: Transcript, diarization: Diarization) -> Transcr
     speakers = [
         Speaker(id=s, label=s, talk_time=round(talk.get(s, 0.0), 3)) for s in diarization.speakers
     ]
-    return replace(transcript, segments=segments, speakers=speakers)
+    turns = [
+        SpeakerTurn(t.start, t.end, t.speaker)
+        for t in sorted(diarization.turns, key=lambda t: (t.start, t.end, t.speaker))
+    ]
+    return replace(transcript, segments=segments, speakers=speakers, turns=turns)

@@ -33,6 +33,9 @@ LABELS = {INTERVIEWER: "Interviewer", RESPONDENT: "Respondent"}
 VOICE_MATCH = 0.45
 #: weights of the conversational evidence
 W_QUESTIONS, W_FIRST, W_LESS_TALK = 0.6, 0.15, 0.25
+#: pseudo-questions given to every speaker before counting (issue #11: a single stray
+#: question-like sentence made the share 100 % and the confidence 0.99)
+QUESTION_PRIOR = 1.0
 
 _QUESTION_START = {
     "en": "what why how when where who whom whose which could can would will do does did is "
@@ -90,7 +93,9 @@ def conversation_evidence(transcript: Transcript) -> dict[str, dict[str, Any]]:
     n = len(ids)
     out: dict[str, dict[str, Any]] = {}
     for s in ids:
-        q_share = questions[s] / total_q if total_q else 1.0 / n
+        # smoothed share: one or two question-like sentences are weak evidence (audiobook
+        # or Whisper text without '?' gives a few by chance), many questions are strong
+        q_share = (questions[s] + QUESTION_PRIOR) / (total_q + n * QUESTION_PRIOR)
         talk_share = talk[s] / total_talk
         less = (1.0 - talk_share) / (n - 1) if n > 1 else 0.0
         score = W_QUESTIONS * q_share + W_FIRST * (s == first) + W_LESS_TALK * less

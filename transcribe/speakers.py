@@ -85,6 +85,8 @@ def merge(t: Transcript, sources: list[str], target: str) -> Transcript:
         words = [replace(w, speaker=dst.id) if w.speaker in src_ids else w for w in seg.words]
         spk = dst.id if seg.speaker in src_ids else seg.speaker
         segments.append(replace(seg, speaker=spk, words=words))
+    turns = _join_turns([replace(u, speaker=dst.id) if u.speaker in src_ids else u
+                         for u in t.turns])  # fmt: skip
     moved = sum(s.talk_time for s in t.speakers if s.id in src_ids)
     speakers = [
         replace(s, talk_time=round(s.talk_time + moved, 3)) if s.id == dst.id else s
@@ -99,7 +101,21 @@ def merge(t: Transcript, sources: list[str], target: str) -> Transcript:
             **dict.fromkeys(src_ids, dst.id),
         }
         models["diarization"] = diar
-    return replace(t, segments=segments, speakers=speakers, models=models)
+    return replace(t, segments=segments, speakers=speakers, models=models, turns=turns)
+
+
+def _join_turns(turns: list) -> list:
+    """One speaker's overlapping turns (after a merge) become one turn."""
+    out: list = []
+    last: dict[str, int] = {}
+    for u in sorted(turns, key=lambda u: (u.start, u.end)):
+        i = last.get(u.speaker)
+        if i is not None and u.start <= out[i].end:
+            out[i] = replace(out[i], end=max(out[i].end, u.end))
+            continue
+        last[u.speaker] = len(out)
+        out.append(u)
+    return out
 
 
 def base_of(path: Path) -> Path:

@@ -18,7 +18,8 @@ from typing import Any
 from journeytape import contracts
 from journeytape.files import atomic_write_json
 
-SCHEMA_VERSION = "1.1"  # 1.1: optional "markers" and "ticks" from the recorder session
+SCHEMA_VERSION = "1.1"  # 1.1: optional ``turns`` (diarization's who-spoke-when), "markers" and
+#: "ticks" (from the recorder session)
 SCHEMA_MAJOR = 1
 KIND = "journeytape.transcript"
 SUFFIX = ".transcript.json"
@@ -66,6 +67,16 @@ class Speaker:
 
 
 @dataclass
+class SpeakerTurn:
+    """One stretch of speech of one speaker, as diarization found it (turns of different
+    speakers may overlap). Independent of Whisper: covers speech it did not transcribe."""
+
+    start: float
+    end: float
+    speaker: str
+
+
+@dataclass
 class Recording:
     path: str
     sha256: str
@@ -83,6 +94,8 @@ class Transcript:
     language_probability: float
     segments: list[Segment]
     speakers: list[Speaker] = field(default_factory=list)
+    #: diarization's turns (since schema 1.1; empty without diarization or in older files)
+    turns: list[SpeakerTurn] = field(default_factory=list)
     #: {"asr": {...}, "diarization": {...} | None}: names, paths, versions of what ran
     models: dict[str, Any] = field(default_factory=dict)
     #: the settings that change results (also hashed into ``settings_key``)
@@ -121,6 +134,7 @@ class Transcript:
                 for s in d["segments"]
             ],
             speakers=[Speaker(**s) for s in d.get("speakers", [])],
+            turns=[SpeakerTurn(**t) for t in d.get("turns", [])],
             models=d.get("models", {}),
             settings=d.get("settings", {}),
             settings_key=d.get("settings_key", ""),

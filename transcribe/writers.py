@@ -261,9 +261,24 @@ def to_vtt(t: Transcript) -> str:
 # -- who spoke when ------------------------------------------------------------------------
 
 
+def _no_space(name: str) -> str:
+    return re.sub(r"\s+", "_", name)
+
+
 def to_rttm(t: Transcript) -> str:
-    """NIST RTTM, one SPEAKER line per turn (speaker ids, which never contain spaces)."""
+    """NIST RTTM, one SPEAKER line per turn (speaker ids, which never contain spaces).
+
+    From diarization's own ``turns`` (exact, includes speech Whisper did not transcribe, turns
+    may overlap); transcripts written before schema 1.1 have none: their turns are rebuilt
+    from the segments."""
     uri = re.sub(r"\s+", "_", Path(t.recording.path).stem) or "recording"
+    if t.turns:
+        return "".join(
+            f"SPEAKER {uri} 1 {u.start:.3f} {u.end - u.start:.3f} <NA> <NA> "
+            f"{_no_space(u.speaker)} <NA> <NA>\n"
+            for u in sorted(t.turns, key=lambda u: (u.start, u.speaker))
+            if u.end > u.start
+        )
     lines = []
     turn: list[Segment] = []
 

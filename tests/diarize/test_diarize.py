@@ -90,7 +90,9 @@ def test_monologue_gives_one_speaker(monologue):
     assert len(d.speakers) == 1
     speech = sum(t.duration for t in d.turns)
     truth = sum(b - a for a, b, _ in monologue.turns)
-    assert abs(speech - truth) < 1.0
+    # turns hold the floor through sentence pauses (< fill_gap): at most the whole span
+    span = monologue.turns[-1][1] - monologue.turns[0][0]
+    assert truth - 1.0 < speech < span + 2 * D.TUNED.turn_pad + 0.5
 
 
 def test_three_voices_give_three_speakers(three_voices):

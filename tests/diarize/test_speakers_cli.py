@@ -70,7 +70,12 @@ def test_merge_makes_one_speaker(outputs):
     assert [s.id for s in t.segments] == [s.id for s in before.segments]
     assert t.models["diarization"]["merged_by_user"] == {"SPEAKER_01": "SPEAKER_00"}
     rttm = outputs.with_name("interview.rttm").read_text()
-    assert "SPEAKER_01" not in rttm and len(rttm.splitlines()) == 1
+    assert "SPEAKER_01" not in rttm and {ln.split()[7] for ln in rttm.splitlines()} == {
+        "SPEAKER_00"
+    }
+    # the merged speaker's turns are joined where they touched or overlapped
+    assert [(u.start, u.speaker) for u in t.turns] == sorted((u.start, u.speaker) for u in t.turns)
+    assert len(t.turns) <= len(before.turns)
 
 
 @pytest.mark.parametrize(
