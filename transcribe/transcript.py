@@ -18,8 +18,8 @@ from typing import Any
 from journeytape import contracts
 from journeytape.files import atomic_write_json
 
-SCHEMA_VERSION = "1.1"  # 1.1: optional ``turns`` (diarization's who-spoke-when), "markers" and
-#: "ticks" (from the recorder session)
+# 1.1: optional ``turns`` (diarization's who-spoke-when), ``markers`` and ``ticks`` (recorder)
+SCHEMA_VERSION = "1.1"
 SCHEMA_MAJOR = 1
 KIND = "journeytape.transcript"
 SUFFIX = ".transcript.json"
