@@ -300,11 +300,13 @@ def test_settings_a_worker_cannot_use_stop_the_batch_before_any_work(cluster, tm
 
 @pytest.fixture()
 def long_folder(tmp_path, en_wav, en_wav_2) -> Path:
-    """Four 25 s recordings: long enough that a worker is mid-file when another finishes."""
+    """Four 100 s recordings: long enough that when one worker's first file is written the
+    other is in the middle of one (each takes ~6 s with tiny.en; with 25 s files, 1.4 s each
+    on a quiet machine, the kill sometimes fell between two files and nothing was lost)."""
     d = tmp_path / "many"
     d.mkdir()
     long = tmp_path / "long.wav"
-    subprocess.run(["sox", en_wav, en_wav_2, long], check=True)
+    subprocess.run(["sox", *[en_wav, en_wav_2] * 4, long], check=True)
     for i in range(4):
         shutil.copy(long, d / f"interview_{i}.wav")
     return d
