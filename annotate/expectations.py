@@ -94,7 +94,10 @@ class ExpectationRules:
         for match_id, s, e in self.exp_m(doc):
             kind = self.nlp.vocab.strings[match_id]
             if kind == "as_expected":
-                parts.append((s, e, "met", "as-expected", 0.8))
+                # "not what I had hoped for": the verdict negated is unmet
+                near = {doc[k].lower_ for k in range(max(0, s - 3), s)}
+                value = "unmet" if near & self.negators else "met"
+                parts.append((s, e, value, "as-expected", 0.8))
             elif kind == "counterfactual":
                 # "I had hoped it would be sorted on day one": hoped in the past, not met
                 parts.append((s, self._clause_end(doc, s, 4), "unmet", "counterfactual", 0.55))
