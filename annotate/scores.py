@@ -174,6 +174,7 @@ class ScoreRules:
                         out.append(
                             self._score_hit(doc, i, end, val, "answer", 0.7, "1-10", cues, hits)
                         )
+                        used.update(range(i, end))  # "six or seven" is one grade
                 continue
             if end < n and self._counts_something(doc[end]):
                 continue  # "a five minute wait", "een paar dagen", "zwei Wochen"

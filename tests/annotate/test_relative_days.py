@@ -81,3 +81,29 @@ def test_the_respondents_own_feeling_stays(tag_text):
 )
 def test_a_negated_verdict_is_unmet(tag_text, lang, text):
     assert [t.value for t in only(tag_text(lang, text), "EXPECTATION")] == ["unmet"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "value"),
+    [
+        # a bare grade after "I'd say" / "or" / "zeg maar" / "oder" answers the question
+        (
+            "en",
+            "I: Out of ten, the branch?\nR: The branch, I'd say four, because of the wait.",
+            "4",
+        ),
+        (
+            "en",
+            "I: Out of ten?\nR: Maybe a nine. Or eight and a half. Let's say eight and a half.",
+            "8.5",
+        ),
+        ("nl", "I: Welk cijfer, van één tot tien?\nR: Een zeven. Of zes, zeg maar zes.", "6"),
+        (
+            "de",
+            "I: Auf einer Skala von eins bis zehn?\nR: Eine Acht. Oder sieben, sagen wir sieben.",
+            "7",
+        ),
+    ],
+)
+def test_a_bare_grade_after_say_or_or(tag_text, lang, text, value):
+    assert [t.value for t in only(tag_text(lang, text), "SCORE")] == [value], text
