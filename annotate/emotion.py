@@ -25,10 +25,12 @@ class EmotionRules:
                 continue
             if kind == "strong" and e <= cs <= e + 4:
                 return True
-            if not entry.evaluative:
+            # a hyperbolic feeling ("delighted", "thrilled") is as easily ironic as "great"
+            hyper = entry.polarity >= 0.85
+            if not (entry.evaluative or hyper):
                 continue
-            if kind == "before" and 0 <= s - ce <= 2:
-                return True
+            if kind == "before" and (0 <= s - ce <= 2 or (cs == sent.start and s - ce <= 3)):
+                return True  # "Oh, I was thrilled."
             if kind == "after" and 0 <= cs - e <= 3:
                 return True
         if entry.evaluative:

@@ -218,6 +218,12 @@ class ExpectationRules:
                 doc[k].lower_ in self.exp_modals for k in range(e, min(sent_end, e + 8))
             ):
                 continue
+            if kind == "weak" and e < len(doc) and doc[e].text == ":":
+                continue  # "I thought: I'll never manage this" reports a thought
+            in_clause = [d for d in durs if s <= d[0] < sent_end]
+            free_rel = s > 0 and doc[s - 1].lower_ in self.exp_free_rel
+            if kind != "norm" and free_rel and not in_clause:
+                continue  # "What I was hoping to achieve was …" states a goal, not a belief
             if kind == "norm" and not durs:
                 continue
             out.append((s, max(e, self._clause_end(doc, s, 5)), self._status(doc, s), "cue", 0.6))
@@ -232,7 +238,7 @@ class ExpectationRules:
         """met/exceeded when the turn says so after ``start`` ("passte genau", "viel mee");
         a negated verdict ("dat klopte niet") is unmet."""
         for kind, s, e in self.exp_status_m(doc):
-            if s < start or kind == "contrast" or (stop is not None and s >= stop):
+            if s < start or kind in ("contrast", "trouble") or (stop is not None and s >= stop):
                 continue
             near = {
                 doc[k].lower_ for k in (*range(max(0, s - 2), s), *range(e, min(len(doc), e + 2)))
@@ -251,6 +257,13 @@ class ExpectationRules:
             return "exceeded"
         if "met" in found and "contrast" not in found:
             return "met"
+        found_at = [(kind, s) for kind, s, _ in self.exp_status_m(doc) if s >= start]
+        trouble = [s for kind, s in found_at if kind == "trouble"]
+        if trouble and (
+            any(kind == "contrast" and s > trouble[0] for kind, s in found_at)
+            or any(t.lower_ in self.exp_but for t in doc[trouble[0] : len(doc)])
+        ):
+            return "exceeded"  # "I'd assumed it would be a nightmare, but it took ten minutes"
         return "unmet"
 
     # -- PEAK / GOAL -----------------------------------------------------------------------------

@@ -47,6 +47,9 @@ class ScoreRules:
         overall = any(self.nlp.vocab.strings[m] == "overall" for m, _, _ in self.score_m(doc))
         items = any(h.label in ("CHANNEL", "TOUCHPOINT") for h in hits)
         if any(c in q for c in self.score_question) or any(c in q for c in self.five_scale):
+            prev = context.get("score_q", "") if context.get("follow", 9) < 4 else ""
+            if prev and not _names_a_scale(q, self.five_scale):
+                q = f"{prev} {q}"  # "And the whole, on the same scale?" keeps one to five
             context["score_q"], context["follow"] = q, 0
             moment = items or any(t.lower_ in self.moment_question for t in doc)
         elif context.get("score_q") and context.get("follow", 9) < 4 and len(doc) <= 16:
@@ -329,6 +332,13 @@ class ScoreRules:
         return getattr(self, "_question_scope", "overall"), QUESTION
 
     # -- EXPECTATION -----------------------------------------------------------------------------
+
+
+def _names_a_scale(question: str, five_scale: list[str]) -> bool:
+    """Does a grade question name its own scale (one to five, out of ten, …)?"""
+    if any(c in question for c in five_scale):
+        return True
+    return bool(re.search(r"\b(10|ten|tien|zehn)\b", question))
 
 
 def _fused_half(word: str) -> str | None:
