@@ -67,6 +67,7 @@ class ExpectationRules:
         durs = self.durations(doc)
         expected = actual = None
         n = len(doc)
+        contrasts = [s for kind, s, _ in self.exp_status_m(doc) if kind == "contrast"]
         for i, tok in enumerate(doc):
             low = tok.lower_
             if low in self.than:
@@ -89,7 +90,18 @@ class ExpectationRules:
                 sent = tok.sent
                 inside = [d for d in durs if sent.start <= d[0] < sent.end]
                 if inside:
-                    d = min(inside, key=lambda d: abs(d[0] - i))
+                    # what was expected follows the cue in a clause with a modal ("I was
+                    # thinking I'd have to …, like, another month"), unless a contrast comes
+                    # first ("…, and it took three weeks")
+                    follows = [
+                        d
+                        for d in inside
+                        if i < d[0] <= i + 14
+                        and any(t.lower_ in self.exp_modals for t in doc[i + 1 : d[0]])
+                        and not any(i < c < d[0] for c in contrasts)
+                        and not any(t.lower_ in self.exp_but for t in doc[i : d[0]])
+                    ]
+                    d = follows[0] if follows else min(inside, key=lambda d: abs(d[0] - i))
                     expected = (d, i)
         for match_id, s, e in self.exp_m(doc):
             kind = self.nlp.vocab.strings[match_id]

@@ -353,7 +353,8 @@ def _final_grades(doc, hits: list[Hit], fixes: list[int], items: list[int]) -> l
     """Codebook: when the respondent corrects a grade, only the final one counts. A grade
     replaces the one just before it when a correction word sits between them ("a seven. No,
     make that a six"), when it restates it ("Een negen. … Een negen."), or when both are in
-    one sentence about the same thing ("a seven, seven and a half"). The replaced value is
+    one sentence about the same thing ("a seven, seven and a half"), or when the first was only
+    tried out as a question ("six? Maybe six or seven"). The replaced value is
     kept in ``corrected_from``; an unnamed correction inherits what the first grade was for."""
     kept: list[Hit] = []
     for h in sorted(hits, key=lambda h: h.start):
@@ -372,6 +373,14 @@ def _final_grades(doc, hits: list[Hit], fixes: list[int], items: list[int]) -> l
             and (same_thing or h.attrs.get("scope_source") == "question")
         )
         restated = h.value == prev.value and h.attrs.get("about") in (None, prev.attrs["about"])
+        # "six? Maybe six or seven": a grade said as a question is tried out, not given
+        tentative = (
+            prev.end < len(doc)
+            and doc[prev.end].text == "?"
+            and not between_item
+            and h.attrs.get("about") in (None, prev.attrs.get("about"))
+        )
+        fixed = fixed or tentative
         one_sentence = doc[prev.start].sent.start == doc[h.start].sent.start and same_thing
         if not (fixed or restated or one_sentence):
             kept.append(h)

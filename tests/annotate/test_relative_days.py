@@ -107,3 +107,16 @@ def test_a_negated_verdict_is_unmet(tag_text, lang, text):
 )
 def test_a_bare_grade_after_say_or_or(tag_text, lang, text, value):
     assert [t.value for t in only(tag_text(lang, text), "SCORE")] == [value], text
+
+
+def test_the_expected_duration_follows_the_cue(tag_text):
+    text = (
+        "They did the blood test the same morning, and I was thinking I'd have to wait, "
+        "like, another week for the results, and I had them the same day."
+    )
+    assert [t.value for t in only(tag_text("en", text), "EXPECTATION")] == ["exceeded"]
+
+
+def test_a_duration_after_a_contrast_is_what_happened(tag_text):
+    text = "Two days, I expected, and it took three weeks."
+    assert [t.value for t in only(tag_text("en", text), "EXPECTATION")] == ["unmet"]

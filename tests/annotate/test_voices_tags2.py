@@ -91,3 +91,23 @@ def test_a_scale_is_kept_on_the_same_scale(tag_text):
 )
 def test_welcome_is_a_feeling_only_when_felt(tag_text, text, n):
     assert len(only(tag_text("en", text), "EMOTION")) == n, text
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "value"),
+    [
+        (
+            "en",
+            "I: Out of ten, the delivery?\nR: The delivery, um, six? Maybe six or seven.",
+            "6.5",
+        ),
+        ("nl", "I: Welk cijfer geeft u de levering?\nR: Een zes? Misschien een zeven.", "7"),
+    ],
+)
+def test_a_tentative_grade_then_another_keeps_the_last(tag_text, lang, text, value):
+    assert [t.value for t in only(tag_text(lang, text), "SCORE")] == [value], text
+
+
+def test_rather_inside_an_expectation_cue(tag_text):
+    text = "I had rather imagined it would be done in one visit. In the end it was five weeks."
+    assert [t.value for t in only(tag_text("en", text), "EXPECTATION")] == ["unmet"]
