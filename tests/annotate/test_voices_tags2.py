@@ -111,3 +111,16 @@ def test_a_tentative_grade_then_another_keeps_the_last(tag_text, lang, text, val
 def test_rather_inside_an_expectation_cue(tag_text):
     text = "I had rather imagined it would be done in one visit. In the end it was five weeks."
     assert [t.value for t in only(tag_text("en", text), "EXPECTATION")] == ["unmet"]
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("Honestly I just felt lost with all those forms.", -1),
+        ("That second letter really took the wind out of my sails.", -1),
+        ("When the card came I felt independent again.", 1),
+    ],
+)
+def test_feelings_said_as_felt_x_and_idioms(tag_text, text, sign):
+    emos = only(tag_text("en", text), "EMOTION")
+    assert [t.attrs["polarity"] * sign > 0 for t in emos] == [True], text
