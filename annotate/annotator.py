@@ -181,6 +181,7 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
             ("strong", r.words("sarcasm_strong")),
         )
         self.sarcasm_repeat = {w.lower() for w in r.words("sarcasm_repeat")}
+        self.self_words = {w.lower() for w in r.words("self_words")}
         self.person_m = phrase_matcher(
             ("other", r.words("other_people")), ("self", r.words("self_words"))
         )
@@ -217,6 +218,8 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
         )
         self.exp_modals = {w.lower() for w in r.words("expectation", "modals")}
         self.exp_question = [w.lower() for w in r.words("expectation", "question_cues")]
+        self.exp_free_rel = {w.lower() for w in r.words("expectation", "free_relative")}
+        self.exp_but = {w.lower() for w in r.words("expectation", "but_words")}
         self.exp_status_m = CueMatcher(
             nlp,
             fillers,
@@ -224,6 +227,8 @@ class LanguageAnnotator(EmotionRules, ScoreRules, ExpectationRules, MomentRules)
                 "contrast": r.words("expectation", "contrast"),
                 "met": r.words("expectation", "met_words"),
                 "exceeded": r.words("expectation", "exceeded_words"),
+                # "I'd assumed it would be a nightmare, but …": trouble expected, then a contrast
+                "trouble": r.words("expectation", "trouble_words"),
             },
         )
         self.deadline_m = phrase_matcher(("deadline", r.words("goal", "deadline_words")))

@@ -25,10 +25,12 @@ class EmotionRules:
                 continue
             if kind == "strong" and e <= cs <= e + 4:
                 return True
-            if not entry.evaluative:
+            # a hyperbolic feeling ("delighted", "thrilled") is as easily ironic as "great"
+            hyper = entry.polarity >= 0.85
+            if not (entry.evaluative or hyper):
                 continue
-            if kind == "before" and 0 <= s - ce <= 2:
-                return True
+            if kind == "before" and (0 <= s - ce <= 2 or (cs == sent.start and s - ce <= 3)):
+                return True  # "Oh, I was thrilled."
             if kind == "after" and 0 <= cs - e <= 3:
                 return True
         if entry.evaluative:
@@ -54,6 +56,24 @@ class EmotionRules:
                 nearest = (ps, self.nlp.vocab.strings[match_id])
         return nearest is not None and nearest[1] == "other"
 
+    @staticmethod
+    def _describes_noun(doc, s: int, e: int) -> bool:
+        """ "a very confused cat", "a worried neighbour": a participle feeling word between a
+        determiner and a noun is that noun's feeling (codebook: other people's feelings are no
+        emotions). Needs part-of-speech tags (English); "a frustrating process" (-ing) stays
+        a feeling."""
+        if e - s != 1 or e >= len(doc):
+            return False
+        tok, nxt = doc[s], doc[e]
+        if not (tok.lower_.endswith("ed") and tok.pos_ in ("ADJ", "VERB")):
+            return False
+        if nxt.pos_ not in ("NOUN", "PROPN") or nxt.lower_ in ("feeling", "feelings", "mood"):
+            return False
+        k = s - 1
+        while k >= 0 and doc[k].pos_ == "ADV":  # "a very confused cat"
+            k -= 1
+        return k >= 0 and doc[k].pos_ == "DET"
+
     def _counterfactual(self, doc, neg: int, e: int) -> bool:
         """ "I wouldn't have panicked if …", "ich wäre nicht so sauer gewesen, wenn …"."""
         near = {doc[k].lower_ for k in range(max(0, neg - 2), neg + 1)}
@@ -74,7 +94,7 @@ class EmotionRules:
             if e - s == 1 and doc[s].lower_ in self.intensifiers and e in starts:
                 continue
             entry = self.emotions[raw[(s, e)]]
-            if self._someone_else(doc, s):
+            if self._someone_else(doc, s) or self._describes_noun(doc, s, e):
                 continue
             sarcastic = entry.polarity > 0 and self._sarcasm(doc, s, e, entry)
             if entry.evaluative and not sarcastic:

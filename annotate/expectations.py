@@ -67,6 +67,7 @@ class ExpectationRules:
         durs = self.durations(doc)
         expected = actual = None
         n = len(doc)
+        contrasts = [s for kind, s, _ in self.exp_status_m(doc) if kind == "contrast"]
         for i, tok in enumerate(doc):
             low = tok.lower_
             if low in self.than:
@@ -89,12 +90,26 @@ class ExpectationRules:
                 sent = tok.sent
                 inside = [d for d in durs if sent.start <= d[0] < sent.end]
                 if inside:
-                    d = min(inside, key=lambda d: abs(d[0] - i))
+                    # what was expected follows the cue in a clause with a modal ("I was
+                    # thinking I'd have to …, like, another month"), unless a contrast comes
+                    # first ("…, and it took three weeks")
+                    follows = [
+                        d
+                        for d in inside
+                        if i < d[0] <= i + 14
+                        and any(t.lower_ in self.exp_modals for t in doc[i + 1 : d[0]])
+                        and not any(i < c < d[0] for c in contrasts)
+                        and not any(t.lower_ in self.exp_but for t in doc[i : d[0]])
+                    ]
+                    d = follows[0] if follows else min(inside, key=lambda d: abs(d[0] - i))
                     expected = (d, i)
         for match_id, s, e in self.exp_m(doc):
             kind = self.nlp.vocab.strings[match_id]
             if kind == "as_expected":
-                parts.append((s, e, "met", "as-expected", 0.8))
+                # "not what I had hoped for": the verdict negated is unmet
+                near = {doc[k].lower_ for k in range(max(0, s - 3), s)}
+                value = "unmet" if near & self.negators else "met"
+                parts.append((s, e, value, "as-expected", 0.8))
             elif kind == "counterfactual":
                 # "I had hoped it would be sorted on day one": hoped in the past, not met
                 parts.append((s, self._clause_end(doc, s, 4), "unmet", "counterfactual", 0.55))
@@ -215,6 +230,12 @@ class ExpectationRules:
                 doc[k].lower_ in self.exp_modals for k in range(e, min(sent_end, e + 8))
             ):
                 continue
+            if kind == "weak" and e < len(doc) and doc[e].text == ":":
+                continue  # "I thought: I'll never manage this" reports a thought
+            in_clause = [d for d in durs if s <= d[0] < sent_end]
+            free_rel = s > 0 and doc[s - 1].lower_ in self.exp_free_rel
+            if kind != "norm" and free_rel and not in_clause:
+                continue  # "What I was hoping to achieve was …" states a goal, not a belief
             if kind == "norm" and not durs:
                 continue
             out.append((s, max(e, self._clause_end(doc, s, 5)), self._status(doc, s), "cue", 0.6))
@@ -229,7 +250,7 @@ class ExpectationRules:
         """met/exceeded when the turn says so after ``start`` ("passte genau", "viel mee");
         a negated verdict ("dat klopte niet") is unmet."""
         for kind, s, e in self.exp_status_m(doc):
-            if s < start or kind == "contrast" or (stop is not None and s >= stop):
+            if s < start or kind in ("contrast", "trouble") or (stop is not None and s >= stop):
                 continue
             near = {
                 doc[k].lower_ for k in (*range(max(0, s - 2), s), *range(e, min(len(doc), e + 2)))
@@ -248,6 +269,13 @@ class ExpectationRules:
             return "exceeded"
         if "met" in found and "contrast" not in found:
             return "met"
+        found_at = [(kind, s) for kind, s, _ in self.exp_status_m(doc) if s >= start]
+        trouble = [s for kind, s in found_at if kind == "trouble"]
+        if trouble and (
+            any(kind == "contrast" and s > trouble[0] for kind, s in found_at)
+            or any(t.lower_ in self.exp_but for t in doc[trouble[0] : len(doc)])
+        ):
+            return "exceeded"  # "I'd assumed it would be a nightmare, but it took ten minutes"
         return "unmet"
 
     # -- PEAK / GOAL -----------------------------------------------------------------------------

@@ -88,6 +88,20 @@ class MomentRules:
             t.lower_ in self.goal_steps or t.lemma_.lower() in self.goal_steps for t in cands
         )
 
+    def _someone_elses_wish(self, doc, s: int) -> bool:
+        """A cue without its own subject ("wanted to", "needed the") whose subject is another
+        person or a noun ("they", "the bank"): codebook, GOAL is the respondent's."""
+        if s == 0 or doc[s].lower_ in self.self_words:
+            return False
+        prev = doc[s - 1]
+        if prev.lower_ in self.self_words:
+            return False
+        if prev.pos_ in ("NOUN", "PROPN"):
+            return True
+        return any(
+            pe == s and self.nlp.vocab.strings[m] == "other" for m, _, pe in self.person_m(doc)
+        )
+
     def goal(self, doc, context: dict | None = None) -> list[Hit]:
         raw: dict[tuple[int, int], str] = {}
         for kind, s, e in self.goal_m(doc):
@@ -101,6 +115,8 @@ class MomentRules:
             nxt = doc[e].lower_
             if nxt in self.goal_not_after or doc[e].lemma_.lower() in self.goal_not_after:
                 continue
+            if self._someone_elses_wish(doc, s):
+                continue  # "They wanted my passport": what the bank wanted is no goal
             end = self._clause_end(doc, s, 4)
             stop = next(
                 (k for k in range(e, end) if doc[k].lower_ in self.goal_recurring_stop), end

@@ -47,6 +47,9 @@ class ScoreRules:
         overall = any(self.nlp.vocab.strings[m] == "overall" for m, _, _ in self.score_m(doc))
         items = any(h.label in ("CHANNEL", "TOUCHPOINT") for h in hits)
         if any(c in q for c in self.score_question) or any(c in q for c in self.five_scale):
+            prev = context.get("score_q", "") if context.get("follow", 9) < 4 else ""
+            if prev and not _names_a_scale(q, self.five_scale):
+                q = f"{prev} {q}"  # "And the whole, on the same scale?" keeps one to five
             context["score_q"], context["follow"] = q, 0
             moment = items or any(t.lower_ in self.moment_question for t in doc)
         elif context.get("score_q") and context.get("follow", 9) < 4 and len(doc) <= 16:
@@ -174,6 +177,7 @@ class ScoreRules:
                         out.append(
                             self._score_hit(doc, i, end, val, "answer", 0.7, "1-10", cues, hits)
                         )
+                        used.update(range(i, end))  # "six or seven" is one grade
                 continue
             if end < n and self._counts_something(doc[end]):
                 continue  # "a five minute wait", "een paar dagen", "zwei Wochen"
@@ -330,6 +334,13 @@ class ScoreRules:
     # -- EXPECTATION -----------------------------------------------------------------------------
 
 
+def _names_a_scale(question: str, five_scale: list[str]) -> bool:
+    """Does a grade question name its own scale (one to five, out of ten, …)?"""
+    if any(c in question for c in five_scale):
+        return True
+    return bool(re.search(r"\b(10|ten|tien|zehn)\b", question))
+
+
 def _fused_half(word: str) -> str | None:
     """ "dreieinhalb" → "drei", "zevenenhalf"/"zevenënhalf" → "zeven"; else None."""
     for tail in ("einhalb", "ënhalf", "enhalf"):
@@ -342,7 +353,8 @@ def _final_grades(doc, hits: list[Hit], fixes: list[int], items: list[int]) -> l
     """Codebook: when the respondent corrects a grade, only the final one counts. A grade
     replaces the one just before it when a correction word sits between them ("a seven. No,
     make that a six"), when it restates it ("Een negen. … Een negen."), or when both are in
-    one sentence about the same thing ("a seven, seven and a half"). The replaced value is
+    one sentence about the same thing ("a seven, seven and a half"), or when the first was only
+    tried out as a question ("six? Maybe six or seven"). The replaced value is
     kept in ``corrected_from``; an unnamed correction inherits what the first grade was for."""
     kept: list[Hit] = []
     for h in sorted(hits, key=lambda h: h.start):
@@ -361,6 +373,14 @@ def _final_grades(doc, hits: list[Hit], fixes: list[int], items: list[int]) -> l
             and (same_thing or h.attrs.get("scope_source") == "question")
         )
         restated = h.value == prev.value and h.attrs.get("about") in (None, prev.attrs["about"])
+        # "six? Maybe six or seven": a grade said as a question is tried out, not given
+        tentative = (
+            prev.end < len(doc)
+            and doc[prev.end].text == "?"
+            and not between_item
+            and h.attrs.get("about") in (None, prev.attrs.get("about"))
+        )
+        fixed = fixed or tentative
         one_sentence = doc[prev.start].sent.start == doc[h.start].sent.start and same_thing
         if not (fixed or restated or one_sentence):
             kept.append(h)
