@@ -127,3 +127,20 @@ def test_telemetry_is_off_after_import_in_a_clean_environment():
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["False", "1"]
+
+
+def test_benches_keep_the_privacy_defaults_for_their_plain_library_baselines(tmp_path):
+    """A bench's baseline calls faster-whisper directly; its Silero VAD (onnxruntime) would
+    write a device id under ~/.cache/Microsoft unless journeytape's defaults are set first."""
+    home = tmp_path / "home"
+    home.mkdir()
+    code = (
+        "import bench, numpy as np\n"
+        "from faster_whisper.vad import get_speech_timestamps\n"
+        "get_speech_timestamps(np.zeros(16000, dtype=np.float32))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env["HOME"] = str(home)
+    repo = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", code], env=env, cwd=repo, check=True, timeout=120)
+    assert [p for p in home.rglob("*")] == []
