@@ -24,7 +24,7 @@ def _run(audio_tools, *args: str, env=None) -> subprocess.CompletedProcess:
 def test_tick_and_marker_reach_transcript_annotations_and_review(
     virtual_mic, audio_tools, tmp_path
 ):
-    guide_mod = pytest.importorskip("journeytape.annotate.guide")
+    from journeytape.annotate import guide as guide_mod
     guide = guide_mod.example_guide_path()
     speech = audio_tools.speech(
         tmp_path / "speech.wav",

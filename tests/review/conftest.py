@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 import wave
 from pathlib import Path
 
@@ -375,7 +376,7 @@ def driver(tmp_path_factory):
             "needs Debian's chromium and chromium-driver (apt-get install chromium "
             "chromium-driver; `make test` installs them)"
         )
-    webdriver = pytest.importorskip("selenium.webdriver", reason="pip install selenium")
+    from selenium import webdriver  # in .[test]
     from selenium.webdriver.chrome.service import Service
 
     opts = webdriver.ChromeOptions()
@@ -398,3 +399,27 @@ def driver(tmp_path_factory):
     d.set_page_load_timeout(30)
     yield d
     d.quit()
+
+
+def wait(predicate, timeout=8.0, what="condition"):
+    """Poll until ``predicate()`` is truthy; the page re-renders segments, so an element may
+    go stale (or not exist yet) between two polls."""
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+    )
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            value = predicate()
+        except (StaleElementReferenceException, NoSuchElementException, AssertionError):
+            value = None
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def css(d, selector):
+    return d.find_element("css selector", selector)

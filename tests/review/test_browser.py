@@ -15,28 +15,9 @@ import pytest
 
 from journeytape.annotate.review.store import Workspace
 
+from .conftest import css, wait
+
 pytestmark = pytest.mark.browser
-
-
-def wait(predicate, timeout=8.0, what="condition"):
-    """Poll until ``predicate()`` is truthy; the page re-renders segments, so an element may
-    go stale (or not exist yet) between two polls."""
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            value = predicate()
-        except (StaleElementReferenceException, AssertionError):
-            value = None
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def css(d, selector):
-    return d.find_element("css selector", selector)
 
 
 def open_interview(driver, served, name="onboarding_en"):

@@ -15,6 +15,8 @@ import pytest
 
 from journeytape.annotate.review.store import Workspace
 
+from .conftest import css, wait
+
 pytestmark = pytest.mark.browser
 
 CSP_PROBE = """
@@ -22,28 +24,6 @@ window.__csp = [];
 document.addEventListener('securitypolicyviolation',
   (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
 """
-
-
-def wait(predicate, timeout=8.0, what="condition"):
-    from selenium.common.exceptions import (
-        NoSuchElementException,
-        StaleElementReferenceException,
-    )
-
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            value = predicate()
-        except (StaleElementReferenceException, NoSuchElementException, AssertionError):
-            value = None
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def css(d, selector):
-    return d.find_element("css selector", selector)
 
 
 def js(d, script, *args):
@@ -141,22 +121,23 @@ def test_waveform_speed_skip_and_help(probe, served):
     wait(lambda: js(d, "return document.querySelector('#waveform.ready')"), what="waveform")
     # wavesurfer drew into its shadow DOM, with one region per visible tag
     count = "return window.__wavesurfer.getActivePlugins()[0].getRegions().length"
-    regions = wait(lambda: js(d, count), what="regions")
-    chips = js(d, "return document.querySelectorAll('.chip[data-tag]:not(.st-rejected)').length")
-    assert regions == chips > 0
+    chips = "return document.querySelectorAll('.chip[data-tag]:not(.st-rejected)').length"
+    wait(lambda: js(d, count) == js(d, chips) > 0, what="one region per chip")
     assert js(d, "return document.querySelector('#waveform div').shadowRoot"
                  ".querySelectorAll('canvas').length") > 0  # fmt: skip
     assert js(d, "return window.__csp") == []  # the nonce lets its style in; nothing blocked
     player = css(d, "#player")
     Select(css(d, "#speed")).select_by_value("1.5")
-    assert js(d, "return arguments[0].playbackRate", player) == 1.5
+    wait(lambda: js(d, "return arguments[0].playbackRate", player) == 1.5, what="speed 1.5")
     css(d, "h1").click()
     ActionChains(d).send_keys("]").perform()
-    assert js(d, "return arguments[0].playbackRate", player) == 1.75
+    wait(lambda: js(d, "return arguments[0].playbackRate", player) == 1.75, what="speed 1.75")
     ActionChains(d).send_keys("[").send_keys("[").send_keys("[").perform()
-    assert js(d, "return arguments[0].playbackRate", player) == 1
+    wait(lambda: js(d, "return arguments[0].playbackRate", player) == 1, what="speed 1")
     ActionChains(d).send_keys("[").send_keys("[").perform()
-    assert js(d, "return arguments[0].playbackRate", player) == 0.75  # the slowest
+    wait(
+        lambda: js(d, "return arguments[0].playbackRate", player) == 0.75, what="speed 0.75"
+    )  # the slowest
     js(d, "arguments[0].currentTime = 12", player)
     ActionChains(d).send_keys(Keys.ARROW_LEFT).perform()
     wait(lambda: abs(js(d, "return arguments[0].currentTime", player) - 7) < 0.05, what="-5 s")

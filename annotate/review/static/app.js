@@ -193,7 +193,9 @@
         if (WaveSurfer.Regions) {
           regions = ws.registerPlugin(WaveSurfer.Regions.create());
           ws.on("ready", drawRegions);
-          drawRegions();
+          // regions added before the duration is known are kept back by the plugin and added
+          // again at "ready", after drawRegions has cleared: every tag came out twice
+          if (ws.getDuration() > 0) drawRegions();
         }
         waveEl.classList.add("ready");
         window.__wavesurfer = ws;
