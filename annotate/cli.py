@@ -96,8 +96,7 @@ def annotate(
         "e.g. when speech recognition mistook Dutch for English.",
     ),
 ) -> None:
-    """Tag transcripts against the guide's checklist: channels, touchpoints, goals, emotions,
-    scores, expectations and peaks.
+    """Tag transcripts: channels, touchpoints, goals, emotions, scores, expectations, peaks.
 
     Writes <name>.annotations.json (+ .report.md and .report.html) per transcript, and
     annotations-summary.md/.csv across all of them. Transcripts whose annotations are current

@@ -109,8 +109,7 @@ def register(app: typer.Typer) -> None:
             True, "--audio/--no-audio", help="qdpx: put the recordings in the project."
         ),
     ) -> None:
-        """Export reviewed tags (excerpts, REFI-QDA project, journey timeline, report) and
-        corrected transcripts.
+        """Export reviewed tags (excerpts, QDA project, timeline, report), corrected transcripts.
 
         Rejected tags are left out; edits, added tags, corrected words and renamed speakers
         are applied. Examples:
