@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ("asr", "diarization", "annotate", "review", "live_coverage")
+BENCHES = ("asr", "diarization", "annotate", "review", "live_coverage", "pipeline")
 
 
 def main(argv: list[str]) -> int:
