@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from bench.speaker_data import read_rttm
 from journeytape.transcribe import diarize as D
 from journeytape.transcribe import speaker_count as SC
 from journeytape.transcribe.merge import Diarization, Turn, assign_speakers
@@ -19,15 +20,6 @@ from journeytape.transcribe.transcript import Recording, Segment, Transcript, Wo
 from journeytape.transcribe.turns import smooth_turns
 
 SR = 16000
-
-
-def _rttm(path) -> list[tuple[float, float, str]]:
-    out = []
-    for line in path.read_text().splitlines():
-        f = line.split()
-        if f and f[0] == "SPEAKER":
-            out.append((float(f[3]), float(f[3]) + float(f[4]), f[7]))
-    return out
 
 
 def _clip(eval_dir, item: str, seconds: float, start: float = 0.0):
@@ -41,7 +33,7 @@ def _clip(eval_dir, item: str, seconds: float, start: float = 0.0):
     end = start + seconds
     turns = [
         (max(a, start) - start, min(b, end) - start, s)
-        for a, b, s in _rttm(folder / f"{item}.rttm")
+        for a, b, s in read_rttm(folder / f"{item}.rttm")
         if a < end and b > start
     ]
     return x[int(start * SR) : int(end * SR)], turns
@@ -86,7 +78,7 @@ def test_a_real_monologue_stays_one_speaker(eval_dir):
     if not folder.is_dir():
         pytest.skip("ls_dialogue_dev_mm not in the eval set")
     x, _ = sf.read(folder / "ls_dialogue_dev_mm.wav", dtype="float32")
-    ref = _rttm(folder / "ls_dialogue_dev_mm.rttm")
+    ref = read_rttm(folder / "ls_dialogue_dev_mm.rttm")
     pause = np.zeros(int(0.6 * SR), np.float32)
     pieces = []
     for i, (a, b, s) in enumerate(ref):
@@ -125,7 +117,7 @@ def test_rttm_covers_speech_whisper_skipped(eval_dir, asr_settings, asr_model, t
         pytest.skip(f"{item} not in the eval set")
     t = transcribe_file(eval_dir / item / f"{item}.wav", replace(asr_settings, diarize=True),
                         asr_model)  # fmt: skip
-    ref = _rttm(eval_dir / item / f"{item}.rttm")
+    ref = read_rttm(eval_dir / item / f"{item}.rttm")
 
     def coverage(rttm: str) -> float:
         from pyannote.core import Segment, Timeline
