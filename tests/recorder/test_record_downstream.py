@@ -25,6 +25,7 @@ def test_tick_and_marker_reach_transcript_annotations_and_review(
     virtual_mic, audio_tools, tmp_path
 ):
     from journeytape.annotate import guide as guide_mod
+
     guide = guide_mod.example_guide_path()
     speech = audio_tools.speech(
         tmp_path / "speech.wav",

@@ -93,6 +93,7 @@ def test_pause_resume_and_ticks_from_stdin(virtual_mic, audio_tools, tmp_path):
     """Plain mode's stdin commands; the pause removes exactly the paused stretch: a tone
     played during the pause is not in the audio, one played after it is."""
     from journeytape.annotate import guide as guide_mod
+
     guide = guide_mod.example_guide_path()
     first_id = guide_mod.load_guide(guide).checklist[0].id
     tone = audio_tools.tone(tmp_path / "tone.wav", 700, 0.5, pad=0.2)
@@ -414,6 +415,7 @@ def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):
     import pty
 
     from journeytape.annotate import guide as guide_mod
+
     guide = guide_mod.example_guide_path()
     if not guide.exists():
         pytest.skip("example guide not shipped yet")

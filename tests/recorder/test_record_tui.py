@@ -71,6 +71,7 @@ def test_live_screen_at_80x24(virtual_mic, audio_tools, tmp_path):
     if not shutil.which("tmux"):
         pytest.skip("tmux is not installed")
     from journeytape.annotate import guide as guide_mod
+
     guide = guide_mod.example_guide_path()
     root = tmp_path / "s"
     tm = Tmux(tmp_path / "tmux.sock", virtual_mic.env)

@@ -132,6 +132,7 @@ def test_purpose_text_languages_and_guide(tmp_path):
     assert "12 months" in en.text and "12 maanden" in nl.text and "12 Monaten" in de.text
     assert len({en.sha256, nl.sha256, de.sha256}) == 3
     from journeytape.annotate import guide as guide_mod
+
     try:
         g = guide_mod.load_guide(guide_mod.example_guide_path())
     except Exception as exc:  # the example guide is another engineer's file
