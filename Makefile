@@ -24,7 +24,7 @@ help:
 demo: install
 	$(BIN)/journeytape models
 	$(BIN)/journeytape transcribe sample_audio --out $(DEMO_OUT)
-	$(BIN)/journeytape annotate $(DEMO_OUT) --guide annotate/data/guides/service-desk.yaml
+	$(BIN)/journeytape annotate $(DEMO_OUT) --guide journeytape/data/guides/service-desk.yaml
 	$(BIN)/journeytape export $(DEMO_OUT) -f csv -f qdpx -f md
 	@echo
 	@echo "Done. Outputs are in $(DEMO_OUT)/:"

@@ -24,13 +24,13 @@ from journeytape.annotate.annotations import Annotations, CoverageItem, Tag, tag
 from journeytape.annotate.cues import CueMatcher
 from journeytape.annotate.emotion import EmotionRules
 from journeytape.annotate.expectations import ExpectationRules
-from journeytape.annotate.guide import Guide, GuideError
 from journeytape.annotate.hits import Hit
 from journeytape.annotate.moments import MomentRules
 from journeytape.annotate.pipelines import load_pipeline
 from journeytape.annotate.rules import EmotionEntry, Rules, load_emolex, load_rules, rules_sha256
 from journeytape.annotate.scores import ScoreRules
 from journeytape.annotate.session_marks import apply_ticks, marker_peaks
+from journeytape.guide import Guide, GuideError
 from journeytape.transcribe.transcript import Segment, Transcript
 
 #: bump when the code changes results; the rule files are hashed separately

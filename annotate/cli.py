@@ -21,7 +21,7 @@ def guide_check(
     path: Path = typer.Argument(..., help="The guide YAML file to validate."),
 ) -> None:
     """Validate a guide; errors name the line. Prints what the annotator will look for."""
-    from journeytape.annotate.guide import GuideError, load_guide
+    from journeytape.guide import GuideError, load_guide
 
     try:
         g = load_guide(path)
@@ -46,8 +46,8 @@ def guide_example(
     ),
 ) -> None:
     """Print the shipped example guide (service desk: onboarding, broken laptop, Outlook)."""
-    from journeytape.annotate.guide import example_guide_text
     from journeytape.files import atomic_write_text
+    from journeytape.guide import example_guide_text
 
     text = example_guide_text()
     if out is None:
@@ -107,9 +107,9 @@ def annotate(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from journeytape.annotate.guide import GuideError, load_guide
     from journeytape.annotate.report import write_summary
     from journeytape.annotate.run import annotate_paths, find_transcripts
+    from journeytape.guide import GuideError, load_guide
 
     console = Console(stderr=True, soft_wrap=True)  # errors name paths: never wrap them
     try:

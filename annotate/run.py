@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from journeytape.annotate.annotations import SUFFIX, Annotations, AnnotationsError, load_annotations
-from journeytape.annotate.guide import Guide, GuideError
 from journeytape.annotate.pipelines import PipelineError
 from journeytape.files import sha256_file
+from journeytape.guide import Guide, GuideError
 from journeytape.transcribe.transcript import SUFFIX as TRANSCRIPT_SUFFIX
 from journeytape.transcribe.transcript import TranscriptError, load_transcript
 

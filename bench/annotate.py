@@ -30,7 +30,7 @@ from pathlib import Path
 
 from journeytape.annotate.annotations import LABELS, Tag
 from journeytape.annotate.devtext import DevInterview, GoldSpan, load_devset
-from journeytape.annotate.guide import Guide, example_guide_path, load_guide
+from journeytape.guide import Guide, example_guide_path, load_guide
 
 HERE = Path(__file__).resolve().parent
 DEVSET = HERE / "annotate_devset"

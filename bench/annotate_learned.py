@@ -22,7 +22,7 @@ import argparse
 from collections import defaultdict
 
 from bench.annotate import CORPUS, DEVSET, guide_for, load_interviews, prf
-from journeytape.annotate.guide import example_guide_path, load_guide
+from journeytape.guide import example_guide_path, load_guide
 
 LABELS = ("GOAL", "EXPECTATION")
 

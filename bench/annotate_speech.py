@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.annotate import CORPUS, guide_for, load_interviews, print_tables, score_interview
-from journeytape.annotate.guide import example_guide_path, load_guide
+from journeytape.guide import example_guide_path, load_guide
 
 VOICES = {
     "en": ("en-gb+m3", "en-us+f2"),

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from bench.asr import EVAL, language_of, normalise
-from journeytape.annotate.guide import example_guide_path, load_guide
+from journeytape.guide import example_guide_path, load_guide
 
 #: sentences with checklist words of the shipped service-desk guide; targets in brackets
 SPOKEN = {

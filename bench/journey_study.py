@@ -26,8 +26,8 @@ def build_study(out: str | Path, guide_path: str | Path | None = None) -> list[P
     """Write ``<name>.transcript.json`` and ``<name>.annotations.json`` for every interview;
     return the transcript paths."""
     from journeytape.annotate.devtext import transcript_from_text
-    from journeytape.annotate.guide import example_guide_path, load_guide
     from journeytape.annotate.run import annotate_paths
+    from journeytape.guide import example_guide_path, load_guide
     from journeytape.transcribe.transcript import save_transcript
 
     out = Path(out)
@@ -49,7 +49,7 @@ def simulate_review(folder: str | Path, accept: int = 8) -> dict[str, int]:
     """What a reviewer of this study would do: reject the "laptop delivered" tags (no laptop
     is delivered in a broken-laptop story; the annotator reads "get … laptop" as one) and
     accept every other tag of the first ``accept`` interviews; the rest stay unreviewed."""
-    from journeytape.annotate.review.store import Workspace
+    from journeytape.review.store import Workspace
 
     done = {"accepted": 0, "rejected": 0}
     with Workspace(folder, "study-reviewer") as ws:

@@ -55,7 +55,7 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 def main(argv: list[str]) -> int:
-    from journeytape.annotate.guide import example_guide_path, load_guide
+    from journeytape.guide import example_guide_path, load_guide
     from journeytape.recorder.live_coverage import checklist_patterns
     from journeytape.transcribe.audio import decode
 

@@ -5,7 +5,7 @@
 Each side runs in its own fresh process(es), one after the other, never concurrently:
 
 * **ours**: ``journeytape transcribe FILES --out TMP --force`` (diarization on) and then
-  ``journeytape annotate TMP --guide annotate/data/guides/service-desk.yaml``: what a user runs.
+  ``journeytape annotate TMP --guide journeytape/data/guides/service-desk.yaml``: what a user runs.
 * **naive**: what a user would write by hand (``--child naive``): faster-whisper
   ``WhisperModel(<same model folder>, compute_type="int8").transcribe(path, beam_size=5,
   vad_filter=True, word_timestamps=True)``, then pyannote's ``SpeakerDiarization`` with the same
@@ -35,7 +35,7 @@ from pathlib import Path
 from bench.asr import EVAL, REPO, Run, normalise
 from bench.diarization import _T, word_accuracy
 
-GUIDE = REPO / "annotate" / "data" / "guides" / "service-desk.yaml"
+GUIDE = REPO / "journeytape" / "data" / "guides" / "service-desk.yaml"
 DEFAULT_ITEMS = ("ls_dialogue_dev_3spk", "ls_dialogue_dev_ff", "ls_dialogue_dev_mf",
                  "ls_dialogue_dev_mm")  # fmt: skip
 

@@ -151,10 +151,10 @@ def timed(fn, repeat: int = 3) -> float:
 
 
 def main(argv: list[str]) -> int:
-    from journeytape.annotate.review import exports
-    from journeytape.annotate.review.app import create_app
-    from journeytape.annotate.review.qdpx import qdpx_bytes
-    from journeytape.annotate.review.store import Workspace
+    from journeytape.review import exports
+    from journeytape.review.app import create_app
+    from journeytape.review.qdpx import qdpx_bytes
+    from journeytape.review.store import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

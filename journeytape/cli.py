@@ -35,7 +35,7 @@ STAGES = (
     "journeytape.transcribe.cli",
     "journeytape.transcribe.speakers",
     "journeytape.annotate.cli",
-    "journeytape.annotate.review.cli",
+    "journeytape.review.cli",
     "journeytape.map.cli",
     "journeytape.models.cli",
 )

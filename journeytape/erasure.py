@@ -13,7 +13,7 @@ withdrawal (e.g. after more derived folders turned up) *appends* to it, so the p
 first erasure is never lost.
 
 Erasers live beside the code that writes the data (``transcribe/erase.py``,
-``annotate/erase.py``, ``annotate/review/erase.py``) and are imported from
+``annotate/erase.py``, ``review/erase.py``) and are imported from
 :data:`ERASER_MODULES`; they run in registration order, earlier ones feeding the subject
 (the transcripts eraser tells the later ones which interview names and transcript hashes
 belong to the recording).
@@ -46,7 +46,7 @@ MEDIA_SUFFIXES = frozenset(
 ERASER_MODULES = (
     "journeytape.transcribe.erase",
     "journeytape.annotate.erase",
-    "journeytape.annotate.review.erase",
+    "journeytape.review.erase",
     "journeytape.map.erase",
 )
 

@@ -30,8 +30,8 @@ def register(app: typer.Typer) -> None:
         """
         from rich.console import Console
 
-        from journeytape.annotate.guide import GuideError, load_guide
-        from journeytape.annotate.review.store import Workspace, WorkspaceError
+        from journeytape.guide import GuideError, load_guide
+        from journeytape.review.store import Workspace, WorkspaceError
 
         from .run import warnings_of, write_study
 

@@ -1,6 +1,6 @@
 """One journey across all interviews of a study, built from the reviewed tags.
 
-The map reads the review workspace (:class:`~journeytape.annotate.review.store.Workspace`), so
+The map reads the review workspace (:class:`~journeytape.review.store.Workspace`), so
 every human decision is applied exactly as the review app and the exports apply it: rejected
 tags are left out, edits and added tags are used, tags nobody looked at yet are kept but marked
 ``unreviewed``. Nothing here writes back; nothing upstream reads the map.
@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from journeytape import __version__, contracts
-from journeytape.annotate.guide import Guide
-from journeytape.annotate.review.exports import load_views, polarity, score, selected_tags, turns
-from journeytape.annotate.review.store import InterviewView, TagView, Workspace
 from journeytape.erasure import QUOTES_WITHHELD
+from journeytape.guide import Guide
+from journeytape.review.exports import load_views, polarity, score, selected_tags, turns
+from journeytape.review.store import InterviewView, TagView, Workspace
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_MAJOR = 1

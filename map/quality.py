@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from journeytape.annotate.review.exports import selected_tags
-from journeytape.annotate.review.store import InterviewView, TagView
+from journeytape.review.exports import selected_tags
+from journeytape.review.store import InterviewView, TagView
 
 from .journey import evidence, withhold_quotes
 

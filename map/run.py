@@ -6,10 +6,10 @@ import json
 import os
 from pathlib import Path
 
-from journeytape.annotate.guide import Guide
-from journeytape.annotate.review.exports import load_views
-from journeytape.annotate.review.store import Workspace
 from journeytape.files import atomic_write_text
+from journeytape.guide import Guide
+from journeytape.review.exports import load_views
+from journeytape.review.store import Workspace
 
 from . import journey, quality, render
 

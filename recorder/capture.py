@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from journeytape.recorder.consent import now_iso
+from journeytape.consent import now_iso
 from journeytape.recorder.session import PART_NAME, RESERVE_NAME, SessionLog
 from journeytape.recorder.wavfile import RIFF_LIMIT, DiskFullError, WavFormat, WavWriter
 

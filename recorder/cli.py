@@ -81,9 +81,9 @@ def _load_guide(path: Path | None):
     if path is None:
         return None
     try:
-        from journeytape.annotate.guide import load_guide
+        from journeytape.guide import load_guide
     except ImportError:
-        raise _fail("reading --guide needs journeytape.annotate.guide, which is missing") from None
+        raise _fail("reading --guide needs journeytape.guide, which is missing") from None
     try:
         return load_guide(path)
     except Exception as exc:  # GuideError names file:line
@@ -144,7 +144,7 @@ def _length(seconds: float) -> str:
 
 def _next_step(folder: Path) -> str:
     """What to run next, unless the interviewee did not agree to transcription."""
-    from journeytape.recorder.consent import allowed
+    from journeytape.consent import allowed
 
     if allowed(folder, "transcription") is False:
         return (
@@ -272,8 +272,8 @@ def record(
     from rich.console import Console
     from rich.panel import Panel
 
+    from journeytape.consent import ConsentRecord, purpose_text
     from journeytape.recorder.capture import RecorderError, choose_format, resolve_device
-    from journeytape.recorder.consent import ConsentRecord, purpose_text
     from journeytape.recorder.session import (
         SessionError,
         SessionLock,
@@ -589,8 +589,8 @@ def _resume(
 ) -> None:
     """``record --resume SESSION``: repair the session if its recorder died, then record a new
     part into it with the consent already on record; the part is joined on at the end."""
+    from journeytape.consent import load_consent
     from journeytape.recorder.capture import RecorderError, choose_format, resolve_device
-    from journeytape.recorder.consent import load_consent
     from journeytape.recorder.session import (
         PART_NAME,
         SessionError,
@@ -674,7 +674,7 @@ def _resume_live_items(log) -> list | None:
     if not path or not Path(path).is_file():
         return None
     try:
-        from journeytape.annotate.guide import load_guide
+        from journeytape.guide import load_guide
 
         return _live_items(load_guide(Path(path)), log.data.get("language") or "en")
     except Exception:  # a guide that no longer loads only costs the live coverage
@@ -740,7 +740,7 @@ def _terminal_gone(exc: Exception, signals: list[str]) -> bool:
 
 
 def purpose_default_retention(lang: str) -> str:
-    from journeytape.recorder.consent import DEFAULT_RETENTION
+    from journeytape.consent import DEFAULT_RETENTION
 
     return DEFAULT_RETENTION.get(lang, DEFAULT_RETENTION["en"])
 
@@ -768,7 +768,7 @@ def withdraw(
     hand)."""
     from rich.console import Console
 
-    from journeytape.recorder.consent import withdraw as do_withdraw
+    from journeytape.consent import withdraw as do_withdraw
     from journeytape.recorder.session import SessionLock
 
     console = Console()

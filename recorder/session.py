@@ -25,8 +25,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from journeytape.consent import now_iso
 from journeytape.files import atomic_write_json, private_mkdir, sha256_file
-from journeytape.recorder.consent import now_iso
 from journeytape.recorder.wavfile import DATA_OFFSET, WavFormat, repair
 
 SESSION_FILE = "session.json"

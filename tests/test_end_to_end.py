@@ -29,7 +29,7 @@ def test_sample_interview_end_to_end(tmp_path, repo_dir):
     work = tmp_path / "study"
     work.mkdir()
     shutil.copy(sample, work)
-    guide = repo_dir / "annotate" / "data" / "guides" / "service-desk.yaml"
+    guide = repo_dir / "journeytape" / "data" / "guides" / "service-desk.yaml"
 
     run("transcribe", work)
     t = load_transcript(work / "interview_en.transcript.json")

@@ -104,7 +104,7 @@ def test_pipeline_writes_only_outputs_and_its_own_cache_all_private(tmp_path):
         mode = stat.S_IMODE(p.stat().st_mode)
         assert mode == (0o700 if p.is_dir() else 0o600), f"{p}: {oct(mode)}"
     # SQLite's -wal and -shm (they exist while a connection is open) are private too
-    from journeytape.annotate.review.store import Workspace
+    from journeytape.review.store import Workspace
 
     with Workspace(out, "tester") as ws:
         ws.rename_speaker(ws.interviews()[0].id, "SPEAKER_00", "Interviewer")

@@ -86,7 +86,7 @@ def consent_refusal(src: Path) -> str | None:
     A session folder carries the interviewee's consent.json; a recording without one (copied
     from a phone) is the researcher's responsibility and is transcribed.
     """
-    from journeytape.recorder.consent import allowed
+    from journeytape.consent import allowed
 
     try:
         ok = allowed(src.parent, "transcription")

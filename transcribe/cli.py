@@ -164,7 +164,7 @@ def transcribe(
         )
     hotwords = None
     if hotwords_guide is not None:
-        from journeytape.annotate.guide import GuideError, load_guide
+        from journeytape.guide import GuideError, load_guide
 
         try:
             hotwords = load_guide(hotwords_guide).hotwords()

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from journeytape.annotate.devtext import load_dev_interview
-from journeytape.annotate.guide import load_guide
+from journeytape.guide import load_guide
 
 HERE = Path(__file__).resolve().parent
 RESPONDENT_ONLY = {"GOAL", "EMOTION", "SCORE", "EXPECTATION", "PEAK"}

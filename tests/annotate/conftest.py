@@ -6,7 +6,7 @@ import pytest
 
 from journeytape.annotate.annotations import Annotations
 from journeytape.annotate.devtext import transcript_from_text
-from journeytape.annotate.guide import example_guide_path, load_guide
+from journeytape.guide import example_guide_path, load_guide
 
 
 @pytest.fixture(scope="session")

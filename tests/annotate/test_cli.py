@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from journeytape.annotate.annotations import load_annotations, validate
 from journeytape.annotate.devtext import load_dev_interview
-from journeytape.annotate.guide import example_guide_path
 from journeytape.cli import app
+from journeytape.guide import example_guide_path
 from journeytape.transcribe.transcript import save_transcript
 
 DEVSET = Path(__file__).resolve().parents[2] / "bench" / "annotate_devset"

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from journeytape.annotate.guide import (
+from journeytape.guide import (
     GuideError,
     example_guide_path,
     example_guide_text,

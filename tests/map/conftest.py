@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-GUIDE = ROOT / "annotate" / "data" / "guides" / "service-desk.yaml"
+GUIDE = ROOT / "journeytape" / "data" / "guides" / "service-desk.yaml"
 
 
 def _bench_module():

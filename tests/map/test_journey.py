@@ -10,10 +10,10 @@ from pathlib import Path
 import jsonschema
 from typer.testing import CliRunner
 
-from journeytape.annotate.guide import load_guide
-from journeytape.annotate.review.store import Workspace
 from journeytape.cli import app
+from journeytape.guide import load_guide
 from journeytape.map import journey
+from journeytape.review.store import Workspace
 from journeytape.transcribe.transcript import load_transcript
 
 from .conftest import GUIDE
@@ -182,8 +182,8 @@ def _move_into_session(study: Path, tpath: Path, root: Path, *, quotes: bool):
     """Make ``tpath``'s recording a recorder session's (consent.json beside it), keeping its
     annotations current; return the session folder and the transcript."""
     from journeytape.annotate.annotations import load_annotations, save_annotations
+    from journeytape.consent import ConsentRecord, purpose_text
     from journeytape.files import sha256_file
-    from journeytape.recorder.consent import ConsentRecord, purpose_text
     from journeytape.transcribe.transcript import save_transcript
 
     session = root / "2026-11-30_P01"

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from journeytape.annotate.guide import GuideError, load_guide, parse_guide
 from journeytape.cli import app
+from journeytape.guide import GuideError, load_guide, parse_guide
 
 from .conftest import GUIDE
 

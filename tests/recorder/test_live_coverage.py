@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.mic, pytest.mark.timeout(180)]
 def test_checklist_word_shows_within_30_s_and_capture_loses_nothing(
     virtual_mic, audio_tools, tmp_path
 ):
-    from journeytape.annotate import guide as guide_mod
+    from journeytape import guide as guide_mod
 
     guide = guide_mod.example_guide_path()
     speech = audio_tools.speech(

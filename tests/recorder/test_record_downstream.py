@@ -24,7 +24,7 @@ def _run(audio_tools, *args: str, env=None) -> subprocess.CompletedProcess:
 def test_tick_and_marker_reach_transcript_annotations_and_review(
     virtual_mic, audio_tools, tmp_path
 ):
-    from journeytape.annotate import guide as guide_mod
+    from journeytape import guide as guide_mod
 
     guide = guide_mod.example_guide_path()
     speech = audio_tools.speech(
@@ -71,8 +71,8 @@ def test_tick_and_marker_reach_transcript_annotations_and_review(
     report = (folder / f"{folder.name}.report.md").read_text()
     assert "ticked live" in report
 
-    from journeytape.annotate.review.app import create_app
-    from journeytape.annotate.review.store import Workspace
+    from journeytape.review.app import create_app
+    from journeytape.review.store import Workspace
 
     with Workspace(folder) as ws:
         ws.scan()

@@ -92,7 +92,7 @@ def test_records_tone_and_speech_with_markers(virtual_mic, audio_tools, tmp_path
 def test_pause_resume_and_ticks_from_stdin(virtual_mic, audio_tools, tmp_path):
     """Plain mode's stdin commands; the pause removes exactly the paused stretch: a tone
     played during the pause is not in the audio, one played after it is."""
-    from journeytape.annotate import guide as guide_mod
+    from journeytape import guide as guide_mod
 
     guide = guide_mod.example_guide_path()
     first_id = guide_mod.load_guide(guide).checklist[0].id
@@ -414,7 +414,7 @@ def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):
     labelled marker, checklist ticks, pause/resume, s s to stop."""
     import pty
 
-    from journeytape.annotate import guide as guide_mod
+    from journeytape import guide as guide_mod
 
     guide = guide_mod.example_guide_path()
     if not guide.exists():

@@ -70,7 +70,7 @@ class Tmux:
 def test_live_screen_at_80x24(virtual_mic, audio_tools, tmp_path):
     if not shutil.which("tmux"):
         pytest.skip("tmux is not installed")
-    from journeytape.annotate import guide as guide_mod
+    from journeytape import guide as guide_mod
 
     guide = guide_mod.example_guide_path()
     root = tmp_path / "s"

@@ -55,8 +55,8 @@ def holding(roots: list[Path], needles: list[str], allow: set[Path]) -> list[str
 
 def review_in_app(folder: Path) -> None:
     """A reviewer accepts a tag and corrects a word, through the web app's own API."""
-    from journeytape.annotate.review.app import create_app
-    from journeytape.annotate.review.store import Workspace
+    from journeytape.review.app import create_app
+    from journeytape.review.store import Workspace
 
     client = create_app(folder, token=TOKEN, reviewer="rev").test_client()
     assert client.get(f"/?token={TOKEN}").status_code == 303

@@ -6,8 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from journeytape.consent import ConsentRecord, purpose_text
 from journeytape.files import atomic_write_json, sha256_file
-from journeytape.recorder.consent import ConsentRecord, purpose_text
 
 
 def test_files_still_naming_the_interview_are_listed_and_kept(tmp_path):

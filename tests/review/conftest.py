@@ -23,8 +23,8 @@ from journeytape.annotate.annotations import (
     save_annotations,
     tag_id,
 )
-from journeytape.annotate.review.store import locate_words
 from journeytape.files import sha256_file
+from journeytape.review.store import locate_words
 from journeytape.transcribe.transcript import (
     Recording,
     Segment,
@@ -352,7 +352,7 @@ def served(_template, tmp_path_factory):
 
     from werkzeug.serving import make_server
 
-    from journeytape.annotate.review.app import create_app
+    from journeytape.review.app import create_app
 
     folder = copy_folder(_template, tmp_path_factory.mktemp("browser") / "interviews")
     app = create_app(folder, token=BROWSER_TOKEN, reviewer="default-reviewer")

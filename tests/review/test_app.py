@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from journeytape.annotate.review.app import create_app, pieces
-from journeytape.annotate.review.store import Workspace
+from journeytape.review.app import create_app, pieces
+from journeytape.review.store import Workspace
 
 TOKEN = "test-token-0123456789"
 

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from journeytape.annotate.review.store import Workspace
+from journeytape.review.store import Workspace
 
 from .conftest import css, wait
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from journeytape.annotate.review import media
-from journeytape.annotate.review.app import create_app
-from journeytape.annotate.review.store import Workspace
+from journeytape.review import media
+from journeytape.review.app import create_app
+from journeytape.review.store import Workspace
 
 TOKEN = "clips-token-0123456789"
 
@@ -100,7 +100,7 @@ def test_a_reel_per_label_joins_clips_with_gaps_and_a_cue_sheet(client):
 
 
 def test_no_clips_of_an_interviewee_who_did_not_consent_to_quotes(folder, tmp_path):
-    from journeytape.recorder.consent import ConsentRecord, purpose_text
+    from journeytape.consent import ConsentRecord, purpose_text
     from journeytape.transcribe.transcript import load_transcript, save_transcript
 
     session = tmp_path / "sessions" / "2026-11-30_P01"
@@ -150,8 +150,8 @@ def test_withdrawal_removes_the_peaks_of_the_withdrawn_recording(folder, tmp_pat
     import subprocess
     import sys
 
+    from journeytape.consent import ConsentRecord, purpose_text
     from journeytape.files import atomic_write_json, sha256_file
-    from journeytape.recorder.consent import ConsentRecord, purpose_text
 
     session = tmp_path / "sessions" / "2026-11-30_P01"
     session.mkdir(parents=True)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from journeytape.annotate.annotations import load_annotations, save_annotations
 from journeytape.annotate.report import write_reports
-from journeytape.annotate.review import exports
-from journeytape.annotate.review.store import Workspace
+from journeytape.consent import ConsentRecord, purpose_text
 from journeytape.erasure import QUOTES_NOTE, QUOTES_WITHHELD
 from journeytape.files import sha256_file
-from journeytape.recorder.consent import ConsentRecord, purpose_text
+from journeytape.review import exports
+from journeytape.review.store import Workspace
 from journeytape.transcribe.transcript import load_transcript, save_transcript
 
 #: words only onboarding_en's tags quote (tag text and score/expectation attributes)

@@ -11,10 +11,10 @@ import zipfile
 import pytest
 from typer.testing import CliRunner
 
-from journeytape.annotate.review import exports
-from journeytape.annotate.review.app import create_app
-from journeytape.annotate.review.store import Workspace
 from journeytape.cli import app
+from journeytape.review import exports
+from journeytape.review.app import create_app
+from journeytape.review.store import Workspace
 from journeytape.transcribe.transcript import load_transcript
 
 TOKEN = "corrected-token-0123456789"

@@ -12,10 +12,10 @@ import zipfile
 import pytest
 from typer.testing import CliRunner
 
-from journeytape.annotate.review import exports
-from journeytape.annotate.review.qdpx import build_project, schema_path, validate_qde
-from journeytape.annotate.review.store import Workspace
 from journeytape.cli import app
+from journeytape.review import exports
+from journeytape.review.qdpx import build_project, schema_path, validate_qde
+from journeytape.review.store import Workspace
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
@@ -308,7 +308,7 @@ def test_qdpx_meets_what_qualcoders_importer_reads(reviewed, tmp_path):
 def test_real_annotator_output_reviews_and_exports(folder, tmp_path, repo_dir):
     """The annotator's own output (spaCy, the shipped guide) over these transcripts goes
     through the workspace and every export; catches drift between the two contracts."""
-    guide = repo_dir / "annotate" / "data" / "guides" / "service-desk.yaml"
+    guide = repo_dir / "journeytape" / "data" / "guides" / "service-desk.yaml"
     if not guide.exists():
         pytest.skip("the shipped example guide is missing")
     for p in folder.rglob("*.annotations.json"):

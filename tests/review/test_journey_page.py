@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from journeytape.annotate.review.app import create_app
-from journeytape.annotate.review.store import Workspace
+from journeytape.review.app import create_app
+from journeytape.review.store import Workspace
 
-GUIDE = Path(__file__).resolve().parents[2] / "annotate" / "data" / "guides" / "service-desk.yaml"
+GUIDE = (
+    Path(__file__).resolve().parents[2] / "journeytape" / "data" / "guides" / "service-desk.yaml"
+)
 TOKEN = "journey-test-token-7"
 
 

@@ -12,10 +12,10 @@ import zipfile
 
 import pytest
 
-from journeytape.annotate.review import exports
-from journeytape.annotate.review.app import create_app
-from journeytape.annotate.review.qdpx import qdpx_bytes, validate_qde
-from journeytape.annotate.review.store import Workspace
+from journeytape.review import exports
+from journeytape.review.app import create_app
+from journeytape.review.qdpx import qdpx_bytes, validate_qde
+from journeytape.review.store import Workspace
 
 TOKEN = "v2-token-0123456789"
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -162,7 +162,7 @@ def test_a_60_kb_word_correction_is_refused(client):
 
 
 def test_store_refuses_long_corrections_and_non_text(ws):
-    from journeytape.annotate.review.store import WorkspaceError
+    from journeytape.review.store import WorkspaceError
 
     iid = ws.interview_id("onboarding_en")
     with pytest.raises(WorkspaceError, match="at most"):
@@ -213,7 +213,7 @@ def test_search_says_when_it_stops_at_its_limit(ws, client):
     assert not ws.search("portal", limit=50).truncated
     html = client.get("/search?q=I").get_data(as_text=True)
     assert "stopped at the first" not in html  # few hits: no notice
-    from journeytape.annotate.review import app as app_mod
+    from journeytape.review import app as app_mod
 
     old = app_mod.SEARCH_LIMIT
     app_mod.SEARCH_LIMIT = 1

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from journeytape.annotate.review.app import create_app
+from journeytape.review.app import create_app
 
 TOKEN = "test-token-0123456789"
 BIG = 10**20  # a 20-digit id: more than SQLite's 64-bit integers
@@ -125,7 +125,7 @@ def test_real_browser_never_sends_the_cookie_to_another_local_server(folder, dri
 
     from werkzeug.serving import make_server
 
-    from journeytape.annotate.review.app import LOOPBACK, random_loopback
+    from journeytape.review.app import LOOPBACK, random_loopback
 
     seen: list[str] = []
 

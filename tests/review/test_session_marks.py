@@ -4,9 +4,9 @@ curve), and a checklist item ticked live shows as "ticked live", not "never disc
 from __future__ import annotations
 
 from journeytape.annotate.annotations import Annotations, CoverageItem, save_annotations
-from journeytape.annotate.review.app import create_app
-from journeytape.annotate.review.store import Workspace
 from journeytape.files import sha256_file
+from journeytape.review.app import create_app
+from journeytape.review.store import Workspace
 from journeytape.transcribe.transcript import (
     Recording,
     Segment,

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from journeytape.annotate.review.store import Workspace, WorkspaceError
+from journeytape.review.store import Workspace, WorkspaceError
 from journeytape.transcribe.transcript import load_transcript
 
 

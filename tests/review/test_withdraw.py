@@ -13,10 +13,10 @@ from pathlib import Path
 
 from journeytape.annotate.annotations import load_annotations
 from journeytape.annotate.report import write_reports, write_summary
-from journeytape.annotate.review import exports
-from journeytape.annotate.review.store import Workspace
+from journeytape.consent import ConsentRecord, purpose_text
 from journeytape.files import atomic_write_json, sha256_file
-from journeytape.recorder.consent import ConsentRecord, purpose_text
+from journeytape.review import exports
+from journeytape.review.store import Workspace
 
 UNIQUE = "Zorblaxian"  # only in the reviewer's word fix of onboarding_en
 SPOKEN = "Honestly"  # only in onboarding_en's own text

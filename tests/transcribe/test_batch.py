@@ -200,7 +200,7 @@ def test_ctrl_c_stops_cleanly(tmp_path, en_wav, en_wav_2):
 
 
 def test_sessions_without_consent_for_transcription_are_not_transcribed(tmp_path, encoded):
-    from journeytape.recorder.consent import ConsentRecord, purpose_text
+    from journeytape.consent import ConsentRecord, purpose_text
 
     sessions = tmp_path / "sessions"
     for name, transcription in (("2026-11-25_P01", True), ("2026-11-25_P02", False)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journeytape.annotate.guide import example_guide_path, load_guide
+from journeytape.guide import example_guide_path, load_guide
 from journeytape.transcribe.settings import TranscribeSettings
 
 from .conftest import espeak

@@ -10,8 +10,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from journeytape.cli import app
+from journeytape.consent import ConsentRecord, purpose_text
 from journeytape.files import sha256_file
-from journeytape.recorder.consent import ConsentRecord, purpose_text
 
 FAST = ["--model", "tiny.en", "--no-diarize", "--formats", "txt"]
 

@@ -54,6 +54,7 @@ def test_settings_key_changes_only_with_what_changes_results(tiny_settings):
 @pytest.mark.slow
 def test_two_voices_end_to_end_with_speaker_separation(speech_dir, tiny, tmp_path):
     import journeytape.transcribe.diarize  # noqa: F401  (a tracked module: never skipped)
+
     lines = [
         ("en-us", "Good morning. Can you tell me about your last train journey?"),
         ("en-us+f3", "Yes. I travelled to visit my sister and the train was very late."),

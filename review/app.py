@@ -30,6 +30,7 @@ import mimetypes
 import re
 import secrets
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -41,7 +42,6 @@ from werkzeug.exceptions import HTTPException
 from journeytape.annotate.annotations import LABELS
 
 from . import exports
-from .journey import bp as journey_bp
 from .store import InterviewView, SegmentView, TagView, Workspace, WorkspaceError
 
 AUDIO_TYPES = {
@@ -254,6 +254,26 @@ def emotion_curve(view: InterviewView, width: int = 320, height: int = 130) -> d
 # -- the app --------------------------------------------------------------------------------------
 
 
+#: entry-point group through which later stages add pages to the review app
+PAGES_GROUP = "journeytape.review_pages"
+
+
+def _register_stage_pages(app: Flask) -> list[tuple[str, str]]:
+    """Register the blueprints later stages contribute (``journeytape.review_pages``).
+
+    Data flows one way (annotate → review → map): the Journey page belongs to ``map``, which
+    reads this workspace, so review must not import it. Stages declare their pages as entry
+    points in ``pyproject.toml`` instead; each blueprint carries ``nav_label`` and
+    ``nav_endpoint`` for the header. Returns the (label, endpoint) pairs for the header.
+    """
+    nav: list[tuple[str, str]] = []
+    for ep in sorted(entry_points(group=PAGES_GROUP), key=lambda e: e.name):
+        bp = ep.load()
+        app.register_blueprint(bp)
+        nav.append((bp.nav_label, bp.nav_endpoint))
+    return nav
+
+
 def create_app(
     folder: str | Path,
     *,
@@ -280,13 +300,14 @@ def create_app(
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
-    app.register_blueprint(journey_bp)
+    nav_pages = _register_stage_pages(app)
     app.jinja_env.globals.update(
         ts=ts,
         LABELS=LABELS,
         LABEL_COLORS=exports.LABEL_COLORS,
         text_html=text_html,
         valence=valence,
+        NAV_PAGES=nav_pages,
     )
 
     def ws() -> Workspace:

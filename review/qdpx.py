@@ -428,7 +428,7 @@ def build_project(
 
 
 def schema_path() -> Path:
-    return Path(str(files("journeytape.annotate.review").joinpath("data", XSD)))
+    return Path(str(files("journeytape.review").joinpath("data", XSD)))
 
 
 def validate_qde(xml: bytes) -> list[str]:

@@ -628,7 +628,7 @@ def load_guide(path: str | Path) -> Guide:
 
 def example_guide_path() -> Path:
     """The shipped service-desk example guide (EN/NL/DE)."""
-    return Path(str(files("journeytape.annotate").joinpath("data/guides/service-desk.yaml")))
+    return Path(str(files("journeytape").joinpath("data/guides/service-desk.yaml")))
 
 
 def example_guide_text() -> str:

@@ -599,7 +599,7 @@ def mimetypes_guess(name: str) -> str | None:
     return mimetypes.guess_type(name)[0]
 
 
-# -- which exports hold which interviews: read by withdrawal (annotate/review/erase.py) --------
+# -- which exports hold which interviews: read by withdrawal (review/erase.py) --------
 MANIFEST = "exports.json"
 
 

@@ -1,5 +1,8 @@
 """The Journey page of the review app: the study's journey map and interview quality, live.
 
+It belongs to ``map`` (it reads the review workspace) and reaches the review app through the
+``journeytape.review_pages`` entry point, so review never imports map.
+
 A Flask blueprint over the same workspace the reviewer is editing, so the map always shows
 the current decisions (reload after a review and the rejected tag is gone). It renders the
 very template of the static ``journey-map.html`` (:mod:`journeytape.map.render`), with each
@@ -21,16 +24,19 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, url_for
 
-from journeytape.annotate.guide import Guide, GuideError, load_guide
-
-from .store import Workspace
+from journeytape.guide import Guide, GuideError, load_guide
+from journeytape.review.store import Workspace
 
 bp = Blueprint(
     "journey",
     __name__,
     static_folder=str(files("journeytape.map").joinpath("static")),
     static_url_path="/journey/static",
+    template_folder="templates",
 )
+#: the review app's header links to this page (see journeytape.review.app.PAGES_GROUP)
+bp.nav_label = "Journey map"
+bp.nav_endpoint = "journey.page"
 
 
 def _guide(ws: Workspace) -> Guide:
@@ -60,8 +66,8 @@ def _guide(ws: Workspace) -> Guide:
 
 @bp.get("/journey")
 def page():
-    from journeytape.annotate.review.exports import load_views
     from journeytape.map import journey, quality, render
+    from journeytape.review.exports import load_views
 
     folder = current_app.config["FOLDER"]
     with Workspace(folder, current_app.config["REVIEWER"], create=False) as ws:

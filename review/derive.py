@@ -30,7 +30,7 @@ _warming: set[str] = set()
 @cache
 def _build(lang: str):
     from journeytape.annotate.annotator import LanguageAnnotator
-    from journeytape.annotate.guide import Guide
+    from journeytape.guide import Guide
 
     return LanguageAnnotator(Guide(journey="review", languages=[lang], checklist=[]), lang)
 

@@ -9,7 +9,7 @@ VACUUMed (with ``secure_delete`` on) and the WAL checkpointed and truncated: aft
 of the file, the ``-wal`` or the ``-shm`` holds the interview.
 
 Exports written by ``journeytape export`` are listed in ``.journeytape/exports.json``
-(:func:`journeytape.annotate.review.exports.record_export`); one that contained the interview
+(:func:`journeytape.review.exports.record_export`); one that contained the interview
 is written again without it, or removed when nothing else was in it.
 """
 

@@ -82,7 +82,7 @@ def peaks(folder: Path, audio: Path) -> dict:
     scale = float(top.max()) or 1.0
     out = {"duration": round(duration, 3), "peaks": [round(float(x) / scale, 3) for x in top]}
     os.makedirs(cache.parent, mode=0o700, exist_ok=True)
-    # the recording's path is kept so a withdrawal finds this file (annotate/review/erase.py)
+    # the recording's path is kept so a withdrawal finds this file (review/erase.py)
     atomic_write_bytes(cache, json.dumps({"audio": str(audio), **out}).encode())
     return out
 
