@@ -19,6 +19,7 @@ from typing import Any
 
 from journeytape import contracts
 from journeytape.files import atomic_write_json
+from journeytape.presentation import LABELS as LABELS  # the one label table, re-exported
 
 SCHEMA_VERSION = "1.1"  # 1.1: coverage "ticked_live"; annotator "codebook_deviations"
 SCHEMA_MAJOR = 1
@@ -26,7 +27,6 @@ KIND = "journeytape.annotations"
 SUFFIX = ".annotations.json"
 
 #: the labels the annotator produces (review may add tags with these labels only)
-LABELS = ("CHANNEL", "TOUCHPOINT", "GOAL", "EMOTION", "SCORE", "EXPECTATION", "PEAK")
 
 
 class AnnotationsError(ValueError):

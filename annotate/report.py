@@ -17,31 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from journeytape.annotate.annotations import LABELS, Annotations, Tag
-
-LABEL_TITLES = {
-    "CHANNEL": "Channels",
-    "TOUCHPOINT": "Touchpoints",
-    "GOAL": "Goals",
-    "EMOTION": "Emotions",
-    "SCORE": "Scores",
-    "EXPECTATION": "Expectations",
-    "PEAK": "Peaks (high and low points)",
-}
-
-
-def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    s = int(round(seconds))
-    return (
-        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
-        if s >= 3600
-        else f"{s // 60:02d}:{s % 60:02d}"
-    )
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+from journeytape.presentation import LABEL_TITLES, clock, md_escape
 
 
 def describe(tag: Tag) -> str:
@@ -118,7 +94,8 @@ def interview_markdown(ann: Annotations, name: str) -> str:
     for c in ann.coverage:
         mark = _discussed(c) if c.covered else "**never discussed**"
         lines.append(
-            f"| {_md(c.label)} | {c.kind} | {mark} | {c.mentions} | {clock(c.first_mention)} |"
+            f"| {md_escape(c.label)} | {c.kind} | {mark} | {c.mentions} | "
+            f"{clock(c.first_mention)} |"
         )
     if missing:
         lines += ["", "Never discussed: " + ", ".join(c.label for c in missing) + "."]
@@ -133,7 +110,9 @@ def interview_markdown(ann: Annotations, name: str) -> str:
             continue
         for t in tags:
             who = t.role or t.speaker or "?"
-            lines.append(f"- [{clock(t.start)}] **{_md(describe(t))}** — “{_md(t.text)}” ({who})")
+            lines.append(
+                f"- [{clock(t.start)}] **{md_escape(describe(t))}** — “{md_escape(t.text)}” ({who})"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -367,10 +346,10 @@ def summarize(
     ]
     for r in rows:
         md.append(
-            f"| {_md(r['interview'])} | {r['language']} | {r['covered']}/"
+            f"| {md_escape(r['interview'])} | {r['language']} | {r['covered']}/"
             f"{r['checklist_items']} | {r['score_overall_mean'] or '–'} | "
             f"{r['emotions_positive']} / {r['emotions_negative']} | "
-            f"{_md(r['never_discussed'].replace('; ', ', ')) or '–'} |"
+            f"{md_escape(r['never_discussed'].replace('; ', ', ')) or '–'} |"
         )
     for kind, title in (("channel", "Channels"), ("touchpoint", "Touchpoints")):
         md += [
@@ -384,7 +363,7 @@ def summarize(
             (r for r in item_rows if r["kind"] == kind), key=lambda r: (-r["mentions"], r["item"])
         ):
             md.append(
-                f"| {_md(r['label'])} | {r['interviews_discussed']}/{n} | {r['mentions']} | "
+                f"| {md_escape(r['label'])} | {r['interviews_discussed']}/{n} | {r['mentions']} | "
                 f"{r['emotions_positive']} / {r['emotions_negative']} | "
                 f"{r['mean_polarity'] or '–'} | {r['mean_score'] or '–'} |"
             )

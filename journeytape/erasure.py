@@ -31,16 +31,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from journeytape.files import atomic_write_json, sha256_file
+from journeytape.files import AUDIO_SUFFIXES, atomic_write_json, sha256_file
 
 CONSENT_FILE = "consent.json"
 WITHDRAWAL_FILE = "withdrawal.json"
 SESSION_FILE = "session.json"
-AUDIO_SUFFIXES = (".wav", ".flac", ".part", ".mp3", ".m4a", ".ogg", ".opus", ".webm")
-#: skipped by the residue search (recordings hold no names or hashes, and are large)
-MEDIA_SUFFIXES = frozenset(
-    [*AUDIO_SUFFIXES, ".mp4", ".mov", ".mkv", ".aac", ".oga", ".amr", ".3gp", ".wma"]
-)
+#: recordings, and the recorder's unfinished ones: hashed to find copies of a withdrawn
+#: recording; skipped by the residue search (they hold no names or hashes, and are large)
+MEDIA_SUFFIXES = AUDIO_SUFFIXES | {".part"}
 
 #: stage modules that register erasers, in the order they must run
 ERASER_MODULES = (
@@ -113,7 +111,7 @@ class Erasure:
         entry: dict[str, Any] = {"folder": str(folder), "path": _rel(path, folder)}
         try:
             entry["bytes"] = path.stat().st_size
-            if path.suffix.lower() in AUDIO_SUFFIXES and path.is_file():
+            if path.suffix.lower() in MEDIA_SUFFIXES and path.is_file():
                 entry["sha256"] = sha256_file(path)
                 if subject is not None:
                     subject.audio_sha256.add(entry["sha256"])
@@ -186,7 +184,7 @@ def erase_recording_copies(subject: Subject, folder: Path, erasure: Erasure) -> 
     if folder == subject.session:
         return  # emptied as a whole at the end
     for p in walk_files(folder):
-        if p.suffix.lower() not in AUDIO_SUFFIXES or not p.is_file():
+        if p.suffix.lower() not in MEDIA_SUFFIXES or not p.is_file():
             continue
         if subject.audio_sizes and p.stat().st_size not in subject.audio_sizes:
             continue
@@ -214,7 +212,7 @@ def subject_of(folder: Path) -> Subject:
         s.audio_sha256.add(sess["audio"]["sha256"])
     old = read_json(folder / WITHDRAWAL_FILE) or {}
     for d in old.get("deleted") or []:
-        if d.get("sha256") and str(d.get("path", "")).lower().endswith(AUDIO_SUFFIXES):
+        if d.get("sha256") and str(d.get("path", "")).lower().endswith(tuple(MEDIA_SUFFIXES)):
             s.audio_sha256.add(d["sha256"])
             if isinstance(d.get("bytes"), int):
                 s.audio_sizes.add(d["bytes"])
@@ -222,7 +220,7 @@ def subject_of(folder: Path) -> Subject:
             s.transcript_sha256.add(d["transcript_sha256"])
     s.names.update(old.get("names") or [])
     for p in folder.iterdir():
-        if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES:
+        if p.is_file() and p.suffix.lower() in MEDIA_SUFFIXES:
             s.audio_sha256.add(sha256_file(p))
             s.audio_sizes.add(p.stat().st_size)
     return s

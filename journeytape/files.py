@@ -18,6 +18,17 @@ from typing import Any
 
 _CHUNK = 1 << 20
 
+#: file name suffixes of recordings (lower case, with the dot): what the batch runner
+#: transcribes, what the review app may serve, what erasure hashes to find copies
+AUDIO_SUFFIXES = frozenset(
+    {
+        ".wav", ".wave", ".flac", ".mp3", ".mpga", ".m4a", ".m4b", ".aac", ".mp4", ".mov",
+        ".m4v", ".3gp", ".3ga", ".3g2", ".amr", ".awb", ".opus", ".ogg", ".oga", ".webm",
+        ".weba", ".mkv", ".mka", ".wma", ".asf", ".aif", ".aiff", ".aifc", ".caf", ".ac3",
+        ".au", ".avi",
+    }
+)  # fmt: skip
+
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` so readers see either the old file or the whole new one."""

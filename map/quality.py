@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from journeytape.presentation import clock, md_escape
 from journeytape.review.exports import selected_tags
 from journeytape.review.store import InterviewView, TagView
 
@@ -509,15 +510,6 @@ def check_study(views: list[InterviewView]) -> dict[str, Any]:
     return out
 
 
-def _clock(seconds: float) -> str:
-    s = int(round(seconds))
-    return f"{s // 60}:{s % 60:02d}"
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def markdown(q: dict[str, Any]) -> str:
     """interview-quality.md: the study first, then one section per interview."""
     st = q["study"]
@@ -567,21 +559,21 @@ def markdown(q: dict[str, Any]) -> str:
                 lines.append(
                     f"- **{cls}**: "
                     + "; ".join(
-                        f"“{_md(e['text'])}” ({_clock(e['evidence']['start'])})" for e in ex
+                        f"“{md_escape(e['text'])}” ({clock(e['evidence']['start'])})" for e in ex
                     )
                 )
         mono = p["talk"]["longest_monologue"]
         if mono.get("evidence"):
             lines.append(
                 f"- longest interviewer monologue: {mono['seconds']:.0f} s, {mono['words']} "
-                f"words at {_clock(mono['evidence']['start'])}"
+                f"words at {clock(mono['evidence']['start'])}"
             )
         missing = [s["label"] for s in p["steps"] if not s["done"]]
         lines.append("- steps missing: " + (", ".join(missing) if missing else "none"))
         for d in p["downplayed"]:
             lines.append(
-                f"- **feeling played down, not followed up** at {_clock(d['evidence']['start'])}: "
-                f"“{_md(d['evidence']['quote'])}” — next question: "
-                f"“{_md(d['next_question'] or '(none)')}”"
+                f"- **feeling played down, not followed up** at {clock(d['evidence']['start'])}: "
+                f"“{md_escape(d['evidence']['quote'])}” — next question: "
+                f"“{md_escape(d['next_question'] or '(none)')}”"
             )
     return "\n".join(lines) + "\n"

@@ -19,6 +19,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from journeytape.presentation import clock
+
 #: the canvas of the journey chart (SVG user units; it scales to the page width)
 WIDTH = 1160
 GUTTER = 118
@@ -33,15 +35,6 @@ GOOD = "#2e8b57"
 BAD = "#c0392b"
 BAND = "#dbe4ee"
 STAGE_FILLS = ("#e8eef6", "#f3ede4")
-
-
-def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    s = int(round(seconds))
-    return (
-        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-    )
 
 
 def _e(x: Any) -> str:

@@ -40,6 +40,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from journeytape.annotate.annotations import LABELS
+from journeytape.presentation import LABEL_COLORS, clock
 
 from . import exports
 from .store import InterviewView, SegmentView, TagView, Workspace, WorkspaceError
@@ -184,15 +185,6 @@ def valence(t: TagView) -> str:
     return "pos" if p > 0.05 else "neg" if p < -0.05 else "neutral"
 
 
-def ts(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    s = int(seconds)
-    return (
-        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-    )
-
-
 def emotion_curve(view: InterviewView, width: int = 320, height: int = 130) -> dict[str, Any]:
     """Coordinates for the inline SVG: emotion polarity (and scores) over the interview."""
     pad_l, pad_r, pad_t, pad_b = 28, 8, 10, 18
@@ -228,7 +220,7 @@ def emotion_curve(view: InterviewView, width: int = 320, height: int = 130) -> d
     step = next((s for s in (10, 30, 60, 120, 300, 600, 1200) if dur / s <= 6), 1800)
     k = 0
     while k * step <= dur:
-        ticks.append({"x": x(k * step), "label": ts(k * step)})
+        ticks.append({"x": x(k * step), "label": clock(k * step)})
         k += 1
     marks = [
         {"x": x(float(m["t"])), "t": float(m["t"]), "label": m.get("label") or "marker"}
@@ -302,9 +294,9 @@ def create_app(
     )
     nav_pages = _register_stage_pages(app)
     app.jinja_env.globals.update(
-        ts=ts,
+        clock=clock,
         LABELS=LABELS,
-        LABEL_COLORS=exports.LABEL_COLORS,
+        LABEL_COLORS=LABEL_COLORS,
         text_html=text_html,
         valence=valence,
         NAV_PAGES=nav_pages,

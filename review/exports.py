@@ -27,20 +27,9 @@ from journeytape.erasure import (
     quotes_allowed_for_transcript,
 )
 from journeytape.files import atomic_write_bytes, atomic_write_json
+from journeytape.presentation import clock, md_escape
 
 from .store import WORKSPACE_DIR, InterviewView, TagView, Workspace, WorkspaceError
-
-#: one colour per label, shared by the web app, the SVG curve and the REFI-QDA codebook
-LABEL_COLORS = {
-    "CHANNEL": "#1f77b4",
-    "TOUCHPOINT": "#2ca02c",
-    "GOAL": "#9467bd",
-    "EMOTION": "#d62728",
-    "SCORE": "#ff7f0e",
-    "EXPECTATION": "#8c564b",
-    "PEAK": "#e377c2",
-}
-assert set(LABEL_COLORS) == set(LABELS)
 
 
 @dataclass
@@ -300,25 +289,6 @@ def excerpts_xlsx(views, include_pending=True) -> bytes:
     return buf.getvalue()
 
 
-def _ts(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    s = int(seconds)
-    return (
-        f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
-        if s >= 3600
-        else f"{s // 60:d}:{s % 60:02d}"
-    )
-
-
-def _md(text: str) -> str:
-    """Plain text for a Markdown table cell or quote: no markup, no HTML, no line breaks."""
-    out = " ".join(str(text).split())
-    for ch in "\\`*_[]<>|#":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
 def markdown(views: list[InterviewView], include_pending: bool = True) -> str:
     lines = ["# journeytape review report", ""]
     lines.append(
@@ -331,12 +301,13 @@ def markdown(views: list[InterviewView], include_pending: bool = True) -> str:
     for v in views:
         tags = selected_tags(v, include_pending)
         decided = sum(1 for t in v.tags if t.status != "pending")
-        lines += [f"## {_md(v.name)}", ""]
+        lines += [f"## {md_escape(v.name)}", ""]
         lines.append(
-            f"Language {v.language or '?'}, {_ts(v.duration)}; {len(tags)} tags "
+            f"Language {v.language or '?'}, {clock(v.duration)}; {len(tags)} tags "
             f"({decided} of {len(v.tags)} reviewed). Speakers: "
             + ", ".join(
-                f"{_md(s.label)}" + (f" ({s.role})" if s.role else "") for s in v.speakers.values()
+                f"{md_escape(s.label)}" + (f" ({s.role})" if s.role else "")
+                for s in v.speakers.values()
             )
         )
         lines.append("")
@@ -347,12 +318,12 @@ def markdown(views: list[InterviewView], include_pending: bool = True) -> str:
             lines.append("|---|---|---|---|---|")
             for c in v.coverage:
                 lines.append(
-                    f"| {_md(c.label)} | {c.kind} | {'yes' if c.covered else '**no**'} | "
-                    f"{c.mentions} | {_ts(c.first_mention)} |"
+                    f"| {md_escape(c.label)} | {c.kind} | {'yes' if c.covered else '**no**'} | "
+                    f"{c.mentions} | {clock(c.first_mention)} |"
                 )
             never = [c.label for c in v.coverage if not c.covered]
             if never:
-                lines += ["", "Never discussed: " + ", ".join(_md(n) for n in never) + "."]
+                lines += ["", "Never discussed: " + ", ".join(md_escape(n) for n in never) + "."]
             lines.append("")
         rows = [t for t in tl if t.interview == v.name]
         if rows:
@@ -362,8 +333,9 @@ def markdown(views: list[InterviewView], include_pending: bool = True) -> str:
                 val = "" if r.valence is None else f"{r.valence:+.2f}"
                 sc = "" if r.score_0_10 is None else f"{r.score_0_10:g}/10"
                 lines.append(
-                    f"| {r.order} | {_ts(r.start)} | {_md(r.item or r.label)} | {val} | {sc} | "
-                    f"{_md(r.quote)} |"
+                    f"| {r.order} | {clock(r.start)} | {md_escape(r.item or r.label)} | "
+                    f"{val} | {sc} | "
+                    f"{md_escape(r.quote)} |"
                 )
             lines.append("")
         for label in LABELS:
@@ -373,9 +345,10 @@ def markdown(views: list[InterviewView], include_pending: bool = True) -> str:
             lines += [f"### {label.title()} ({len(group)})", ""]
             for t in group:
                 mark = "" if t.status == "accepted" else " _(not reviewed)_"
-                who = _md(v.speaker_label(t.speaker))
+                who = md_escape(v.speaker_label(t.speaker))
                 lines.append(
-                    f"- [{_ts(t.start)}] **{_md(t.value or '')}** — {who}: “{_md(t.text)}”{mark}"
+                    f"- [{clock(t.start)}] **{md_escape(t.value or '')}** — {who}: "
+                    f"“{md_escape(t.text)}”{mark}"
                 )
             lines.append("")
     if len(views) > 1:
@@ -388,7 +361,7 @@ def markdown(views: list[InterviewView], include_pending: bool = True) -> str:
         )
         if counts:
             lines += ["| channel | mentions |", "|---|---|"]
-            lines += [f"| {_md(k or '?')} | {n} |" for k, n in counts.most_common()]
+            lines += [f"| {md_escape(k or '?')} | {n} |" for k, n in counts.most_common()]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -43,8 +43,9 @@ from pathlib import Path
 from journeytape import __version__
 from journeytape.annotate.annotations import LABELS
 from journeytape.files import atomic_write_bytes
+from journeytape.presentation import LABEL_COLORS, clock
 
-from .exports import LABEL_COLORS, score, selected_tags
+from .exports import score, selected_tags
 from .store import InterviewView, Workspace
 
 NS = "urn:QDA-XML:project:1.0"
@@ -74,13 +75,6 @@ def _dt(iso: str | None) -> str:
     return d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _ts(seconds: float) -> str:
-    s = int(seconds)
-    return (
-        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-    )
-
-
 @dataclass
 class SourceText:
     text: str
@@ -103,7 +97,7 @@ def source_text(view: InterviewView) -> SourceText:
         if seg.speaker != prev:
             head = (
                 "\n\n" if parts else ""
-            ) + f"[{_ts(seg.start)}] {view.speaker_label(seg.speaker)}: "
+            ) + f"[{clock(seg.start)}] {view.speaker_label(seg.speaker)}: "
             prev = seg.speaker
         else:
             head = " "
@@ -188,7 +182,7 @@ def _codings(view: InterviewView, st: SourceText, include_pending, user_guid, au
         bits = [
             f"{t.label}={t.value}" if t.value else t.label,
             f"status {t.status}",
-            f"{_ts(t.start)}-{_ts(t.end)}",
+            f"{clock(t.start)}-{clock(t.end)}",
             f"rule {t.rule}",
             f"confidence {t.confidence:.2f}",
         ]

@@ -32,7 +32,7 @@ from typing import Any
 
 from journeytape.annotate.annotations import LABELS, AnnotationsError, Tag, load_annotations
 from journeytape.annotate.annotations import SUFFIX as ANNOTATIONS_SUFFIX
-from journeytape.files import sha256_file
+from journeytape.files import AUDIO_SUFFIXES, sha256_file
 from journeytape.transcribe.transcript import SUFFIX as TRANSCRIPT_SUFFIX
 from journeytape.transcribe.transcript import TranscriptError, load_transcript
 
@@ -41,26 +41,6 @@ from .derive import DERIVED, apply_derived, derived_attrs
 WORKSPACE_DIR = ".journeytape"
 DB_NAME = "workspace.sqlite"
 SCHEMA_VERSION = 2
-#: what may be served as a recording
-MEDIA_SUFFIXES = frozenset(
-    [
-        ".wav",
-        ".mp3",
-        ".m4a",
-        ".mp4",
-        ".aac",
-        ".ogg",
-        ".oga",
-        ".opus",
-        ".flac",
-        ".webm",
-        ".wma",
-        ".amr",
-        ".3gp",
-        ".mov",
-        ".mkv",
-    ]
-)
 
 #: decision kinds and what their ``target`` is
 TAG_STATUS = "tag_status"  # target: tag id; payload {"status": accepted|rejected|pending}
@@ -637,7 +617,7 @@ class Workspace:
         for cand in candidates:
             try:
                 ok = (
-                    cand.suffix.lower() in MEDIA_SUFFIXES
+                    cand.suffix.lower() in AUDIO_SUFFIXES
                     and cand.is_file()
                     and cand.stat().st_size == recording.size_bytes
                 )

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from journeytape.models.registry import ResolvedModel, resolve_asr_model
+from journeytape.presentation import clock
 from journeytape.transcribe.transcript import Segment, Word
 
 SAMPLE_RATE = 16000
@@ -597,10 +598,6 @@ def _norm(text: str) -> str:
     return re.sub(r"[^\w\s]", "", text.lower()).strip()
 
 
-def _fmt(t: float) -> str:
-    return f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}:{t % 60:04.1f}"
-
-
 def is_silence(seg: Segment) -> bool:
     """Whisper's own rule: probably no speech AND the text is improbable."""
     return (
@@ -685,7 +682,7 @@ def apply_guards(segments: list[Segment]) -> tuple[list[Segment], list[str]]:
     warnings: list[str] = []
     kept: list[Segment] = []
     for idx, seg in enumerate(segments):
-        where = _fmt(seg.start)
+        where = clock(seg.start, tenths=True)
         if not seg.text.strip() or not _norm(seg.text):
             continue
         if is_silence(seg):

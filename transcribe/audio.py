@@ -25,22 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from journeytape.files import sha256_file
+from journeytape.files import AUDIO_SUFFIXES, sha256_file
 from journeytape.transcribe.transcript import Recording
 
 SAMPLE_RATE = 16000
 #: below this peak level (dBFS) a recording counts as silence-only
 SILENCE_DBFS = -60.0
 
-#: file name extensions the batch runner treats as recordings (lower case, with the dot)
-AUDIO_EXTENSIONS = frozenset(
-    {
-        ".wav", ".wave", ".flac", ".mp3", ".mpga", ".m4a", ".m4b", ".aac", ".mp4", ".mov",
-        ".m4v", ".3gp", ".3ga", ".3g2", ".amr", ".awb", ".opus", ".ogg", ".oga", ".webm",
-        ".weba", ".mkv", ".mka", ".wma", ".asf", ".aif", ".aiff", ".aifc", ".caf", ".ac3",
-        ".au", ".avi",
-    }
-)  # fmt: skip
 
 _MP4_BRANDS = (b"ftyp", b"moov", b"mdat", b"wide", b"free")
 
@@ -68,7 +59,7 @@ class DecodedAudio:
 
 
 def is_audio_name(path: str | Path) -> bool:
-    return Path(path).suffix.lower() in AUDIO_EXTENSIONS
+    return Path(path).suffix.lower() in AUDIO_SUFFIXES
 
 
 def probe_duration(path: str | Path) -> float | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from journeytape.files import atomic_write_text
+from journeytape.presentation import md_escape
 from journeytape.transcribe.transcript import SUFFIX, Segment, Transcript, save_transcript
 
 FORMATS = ("json", "txt", "md", "srt", "vtt", "rttm")
@@ -138,10 +139,6 @@ def to_txt(t: Transcript) -> str:
     return "\n\n".join(lines) + "\n"
 
 
-def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_#<>\[\]|])", r"\\\1", text)
-
-
 def to_md(t: Transcript) -> str:
     name = Path(t.recording.path).name
     asr = t.models.get("asr") or {}
@@ -155,14 +152,14 @@ def to_md(t: Transcript) -> str:
         meta.append("speakers: " + ", ".join(s.label for s in t.speakers))
     if t.created:
         meta.append(f"transcribed {t.created}")
-    out = [f"# {_md_escape(name)}", "", "*" + " · ".join(_md_escape(m) for m in meta) + "*", ""]
+    out = [f"# {md_escape(name)}", "", "*" + " · ".join(md_escape(m) for m in meta) + "*", ""]
     for w in t.warnings:
-        out += [f"> **Note:** {_md_escape(w)}", ""]
+        out += [f"> **Note:** {md_escape(w)}", ""]
     for b in blocks(t):
         if b.label is not None:
-            out.append(f"**{_md_escape(b.label)}** [{hms(b.start)}]: {_md_escape(b.text)}")
+            out.append(f"**{md_escape(b.label)}** [{hms(b.start)}]: {md_escape(b.text)}")
         else:
-            out.append(f"**[{hms(b.start)}]** {_md_escape(b.text)}")
+            out.append(f"**[{hms(b.start)}]** {md_escape(b.text)}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
