@@ -48,3 +48,30 @@ def test_without_the_flag_nothing_is_refused():
     code = "import sys; print(any(type(f).__name__ == '_Guard' for f in sys.meta_path))"
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert r.stdout.split() == ["False"], r.stderr
+
+
+def _conftest():
+    """tests/conftest.py as a module (pytest's importlib mode does not make it importable)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tiers_conftest", TESTS / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_listed_model_test_still_exists():
+    """A test renamed or moved out of MODEL_TESTS would run in the fast tier and fail there; a
+    stale entry would only rot. Both lists name real files and real test functions."""
+    import ast
+
+    conf = _conftest()
+    stale = [f for f in conf.MODEL_FILES if not (TESTS / f).is_file()]
+    for entry in sorted(conf.MODEL_TESTS | conf.SLOW_TESTS):
+        path, _, name = entry.partition("::")
+        file = TESTS / path
+        tree = ast.parse(file.read_text("utf-8")) if file.is_file() else ast.Module(body=[])
+        if name not in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}:
+            stale.append(entry)
+    assert stale == []
