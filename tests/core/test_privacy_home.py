@@ -141,6 +141,6 @@ def test_benches_keep_the_privacy_defaults_for_their_plain_library_baselines(tmp
     )
     env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
     env["HOME"] = str(home)
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], env=env, cwd=repo, check=True, timeout=120)
     assert [p for p in home.rglob("*")] == []

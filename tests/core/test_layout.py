@@ -12,7 +12,7 @@ import ast
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LAYOUT = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["journeytape"][
     "layout"
 ]
