@@ -22,7 +22,7 @@ from journeytape.presentation import clock, md_escape
 from journeytape.review.exports import selected_tags
 from journeytape.review.store import InterviewView, TagView
 
-from .journey import evidence, withhold_quotes
+from .evidence import evidence, withhold_quotes
 
 CLASSES = ("open", "closed", "leading", "hypothetical")
 
