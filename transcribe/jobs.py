@@ -38,6 +38,8 @@ DONE, SKIPPED, FAILED, IGNORED, INTERRUPTED, PENDING = (
 
 @dataclass
 class Job:
+    """One recording the batch considers, and where its outputs go."""
+
     source: Path
     #: output path without suffix (``out/sub/name``)
     base: Path
@@ -49,6 +51,8 @@ class Job:
 
 @dataclass
 class Outcome:
+    """What happened to one file: one line of the summary (and of the log)."""
+
     source: Path
     status: str
     note: str = ""
