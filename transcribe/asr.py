@@ -2,27 +2,23 @@
 
 * The loaded :class:`WhisperModel` is cached per (model folder, compute type, threads), so a
   batch loads it once.
-* Batched inference (faster-whisper's :class:`BatchedInferencePipeline`: Silero VAD speech
-  merged into 30 s windows, decoded 8 at a time) is used when ``batch_size > 1`` and VAD is
-  on: on a 2-minute meeting it took 14 CPU seconds against 19 for the sequential decoder
-  (2 cores; batch 16 was no faster than 8). This module drives the pipeline's steps itself
-  (:func:`speech_windows`, :func:`_decode_windows`) so that the language is chosen from the
-  encoder output of the first batch, which is then decoded: asking Whisper for the language
-  first would run the VAD and the encoder over that audio a second time (12 % of the time
-  on a 2-minute recording).
-* Language detection only chooses among the languages the user allows: Whisper's language
-  probabilities of the first windows of *speech* (up to three, weighted by their length) are
-  renormalised over the allowed set. Dutch otherwise often comes out as German or Afrikaans.
-* Guards against Whisper's known failures (faster-whisper #506 repetition loops, #815 text
-  hallucinated in silence). The batched decoder ignores Whisper's own silence and
-  compression-ratio rules, so they are re-applied here to every segment, plus a repetition
-  collapse and a filter for the stock phrases Whisper invents from its subtitle-heavy
-  training data. What a guard removes is reported in the transcript's warnings.
+* Batched inference (faster-whisper's batched pipeline: Silero VAD speech merged into 30 s
+  windows, decoded 8 at a time) is used when ``batch_size > 1`` and VAD is on: on a 2-minute
+  meeting it took 14 CPU seconds against 19 for the sequential decoder (2 cores; batch 16 was
+  no faster than 8). This module cuts the windows itself (:func:`speech_windows`) so that the
+  language is chosen from the encoder output of the first batch, which is then decoded: asking
+  Whisper for the language first would run the VAD and the encoder over that audio a second
+  time (12 % of the time on a 2-minute recording). The private parts of faster-whisper this
+  needs are all in :mod:`journeytape.transcribe.whisper_adapter`; this module uses only them
+  and faster-whisper's public API.
+* Language detection only chooses among the languages the user allows
+  (:mod:`journeytape.transcribe.language`).
+* Guards against Whisper's known failures (:mod:`journeytape.transcribe.guards`) are applied
+  to every segment; what they remove is reported in the transcript's warnings.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -32,48 +28,24 @@ from typing import Any
 import numpy as np
 
 from journeytape.models.registry import ResolvedModel, resolve_asr_model
-from journeytape.presentation import clock
+from journeytape.transcribe import whisper_adapter as fw
+from journeytape.transcribe.guards import (
+    COMPRESSION_RATIO_THRESHOLD,
+    HALLUCINATION_SILENCE,
+    LOG_PROB_THRESHOLD,
+    NO_SPEECH_THRESHOLD,
+    apply_guards,
+)
+from journeytape.transcribe.language import (
+    DETECT_SEARCH_SECONDS,
+    DETECT_WINDOWS,
+    LanguageChoice,
+    language_from_encoded,
+)
 from journeytape.transcribe.transcript import Segment, Word
 
 SAMPLE_RATE = 16000
-#: Whisper's own thresholds (openai/whisper defaults), re-applied after batched decoding
-NO_SPEECH_THRESHOLD = 0.6
-LOG_PROB_THRESHOLD = -1.0
-COMPRESSION_RATIO_THRESHOLD = 2.4
-#: skip silent stretches longer than this around suspected hallucinations (sequential mode)
-HALLUCINATION_SILENCE = 2.0
-#: an n-gram repeated this many times in a row is a decoding loop, not speech
-LOOP_REPEATS = {1: 6, 2: 4}  # n >= 3: 3 repeats
-LOOP_MAX_N = 10
-#: language detection looks at the first windows of speech (30 s each), weighted by length
-DETECT_WINDOWS = 3
-#: ... found in this much audio from the start when detecting on its own (sequential mode)
-DETECT_SEARCH_SECONDS = 240
-#: faster-whisper's batched pipeline: VAD settings and window length (its own defaults)
-WINDOW_SECONDS = 30
-BATCH_VAD = {"max_speech_duration_s": WINDOW_SECONDS, "min_silence_duration_ms": 160}
-
-#: stock phrases Whisper produces from subtitle credits; never real interview speech
-_CREDIT_PATTERNS = re.compile(
-    r"amara\s*\.?\s*org|untertitel(ung)? (im auftrag|der|des|von)|ondertitel(d|ing|s)? "
-    r"(door|ingediend)|subtitles? by|copyright (wdr|©)|zdf f(ü|u)r funk|www\.\S+\.(com|nl|de)",
-    re.IGNORECASE,
-)
-#: phrases that are hallucinations when the model is unsure or they stand alone in silence
-_WEAK_PHRASES = {
-    "thank you for watching",
-    "thanks for watching",
-    "thank you so much for watching",
-    "please subscribe",
-    "like and subscribe",
-    "see you next time",
-    "bedankt voor het kijken",
-    "bedankt voor het luisteren",
-    "vielen dank fürs zuschauen",
-    "vielen dank für ihre aufmerksamkeit",
-    "bis zum nächsten mal",
-    "tschüss",
-}
+WINDOW_SECONDS = fw.WINDOW_SECONDS
 
 
 class AsrError(ValueError):
@@ -93,7 +65,7 @@ class AsrModel:
 
     @property
     def multilingual(self) -> bool:
-        return bool(self.model.model.is_multilingual)
+        return fw.is_multilingual(self.model)
 
     @property
     def identity(self) -> str:
@@ -164,10 +136,9 @@ def load_model(spec: str, compute_type: str = "int8", threads: int = 0) -> AsrMo
 
 def check_languages(model: AsrModel, language: str | None, languages: Iterable[str]) -> None:
     """Raise :class:`AsrError` for language settings the model cannot honour."""
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
-
+    known = fw.language_codes()
     for code in [language] if language else list(languages):
-        if code not in _LANGUAGE_CODES:
+        if code not in known:
             raise AsrError(f"unknown language code {code!r} (use ISO 639-1 codes like en, nl, de)")
     if not model.multilingual:
         wanted = [language] if language else list(languages)
@@ -183,78 +154,7 @@ def check_languages(model: AsrModel, language: str | None, languages: Iterable[s
             )
 
 
-# -- language ------------------------------------------------------------------------------
-
-
-@dataclass
-class LanguageChoice:
-    language: str
-    probability: float
-    #: renormalised over the allowed languages
-    allowed_probs: dict[str, float]
-    #: the unrestricted top guess and its probability (for the warning below)
-    top_language: str
-    top_probability: float
-    warning: str | None = None
-
-
-def detect_language(model: AsrModel, audio: np.ndarray, allowed: Iterable[str]) -> LanguageChoice:
-    """Pick the most probable language among ``allowed`` from the first speech in ``audio``.
-
-    For the sequential decoder and for callers that only want the language; the batched
-    path in :func:`transcribe_audio` decides the same way (:func:`language_from_encoded`)
-    from the encoder output of the windows it then decodes.
-    """
-    allowed = list(dict.fromkeys(allowed))
-    if not model.multilingual:
-        return LanguageChoice("en", 1.0, {"en": 1.0}, "en", 1.0)
-    prefix = audio[: DETECT_SEARCH_SECONDS * SAMPLE_RATE]
-    windows = speech_windows(model, prefix) or speech_windows(model, prefix, vad=False)
-    assert windows is not None
-    first = windows.features[:DETECT_WINDOWS]
-    return language_from_encoded(model, model.model.encode(first), windows.durations, allowed)
-
-
-def language_from_encoded(
-    model: AsrModel, encoded: Any, durations: list[float], allowed: list[str]
-) -> LanguageChoice:
-    """Whisper's language probabilities of the first windows of ``encoded`` (encoder output),
-    weighted by each window's seconds of speech, chosen among ``allowed``."""
-    per_window = model.model.model.detect_language(encoded)[:DETECT_WINDOWS]
-    totals: dict[str, float] = {}
-    for probs, seconds in zip(per_window, durations, strict=False):
-        for token, p in probs:  # tokens look like "<|nl|>"
-            totals[token[2:-2]] = totals.get(token[2:-2], 0.0) + seconds * p
-    weight = sum(durations[: len(per_window)]) or 1.0
-    return _choose({k: v / weight for k, v in totals.items()}, allowed)
-
-
-#: languages Whisper confuses with an allowed one; their probability counts for it unless
-#: they are allowed themselves (Dutch is often heard as Afrikaans, German as Luxembourgish)
-RELATIVES = {"nl": ("af",), "de": ("lb", "yi"), "no": ("nn",), "nn": ("no",)}
-
-
-def _choose(totals: dict[str, float], allowed: list[str]) -> LanguageChoice:
-    top_lang, top_p = max(totals.items(), key=lambda kv: kv[1])
-    own = {
-        a: totals.get(a, 0.0)
-        + sum(totals.get(r, 0.0) for r in RELATIVES.get(a, ()) if r not in allowed)
-        for a in allowed
-    }
-    mass = sum(own.values())
-    if mass <= 0:
-        probs = {a: 1.0 / len(allowed) for a in allowed}
-    else:
-        probs = {a: own[a] / mass for a in allowed}
-    lang = max(probs, key=probs.get)  # type: ignore[arg-type]
-    warning = None
-    if top_lang not in allowed and top_lang not in RELATIVES.get(lang, ()) and top_p > 0.5:
-        warning = (
-            f"the speech sounds most like '{top_lang}' (p={top_p:.2f}), which is not among the "
-            f"allowed languages {','.join(allowed)}; transcribed as '{lang}'. Use --languages "
-            "or --language to allow it"
-        )
-    return LanguageChoice(lang, probs[lang], probs, top_lang, top_p, warning)
+# -- speech windows and language -----------------------------------------------------------
 
 
 @dataclass
@@ -273,105 +173,40 @@ class SpeechWindows:
     def durations(self) -> list[float]:
         return [float(m["duration"]) for m in self.metadata]
 
+    @property
+    def speech_seconds(self) -> float:
+        return sum(st["end"] - st["start"] for st in self.stamps) / SAMPLE_RATE
+
 
 def speech_windows(model: AsrModel, audio: np.ndarray, vad: bool = True) -> SpeechWindows | None:
     """Cut ``audio`` into speech windows exactly as faster-whisper's batched pipeline does;
     None when there is no speech. Without ``vad`` the whole audio is one window (< 30 s)."""
-    from faster_whisper.audio import pad_or_trim
-    from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
-
     if vad:
-        stamps = get_speech_timestamps(audio, VadOptions(**BATCH_VAD))
+        stamps = fw.speech_stamps(audio)
     else:
         stamps = [{"start": 0, "end": min(len(audio), WINDOW_SECONDS * SAMPLE_RATE)}]
     stamps = [s for s in stamps if s["end"] > s["start"]]
     if not stamps:
         return None
-    chunks, metadata = collect_chunks(audio, stamps, max_duration=WINDOW_SECONDS)
-    extract = model.model.feature_extractor
-    features = np.stack([pad_or_trim(extract(chunk)[..., :-1]) for chunk in chunks])
+    features, metadata = fw.window_features(model.model, audio, stamps)
     return SpeechWindows(stamps=stamps, features=features, metadata=metadata)
 
 
-class _Encoded:
-    """The WhisperModel as faster-whisper's batched pipeline sees it, except that the first
-    ``encode`` of the given features returns the encoder output already computed for them
-    (to choose the language) instead of running the encoder again."""
+def detect_language(model: AsrModel, audio: np.ndarray, allowed: Iterable[str]) -> LanguageChoice:
+    """Pick the most probable language among ``allowed`` from the first speech in ``audio``.
 
-    def __init__(self, model: Any, features: np.ndarray, encoded: Any):
-        self._model, self._ready = model, (features, encoded)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._model, name)
-
-    def encode(self, features: np.ndarray) -> Any:
-        ready, self._ready = self._ready, None
-        if ready is not None and np.array_equal(ready[0], features):
-            return ready[1]
-        return self._model.encode(features)
-
-
-def _decode_windows(
-    model: AsrModel,
-    windows: SpeechWindows,
-    language: str,
-    *,
-    batch_size: int,
-    beam_size: int,
-    initial_prompt: str | None,
-    encoded_first: Any = None,
-    hotwords: str | None = None,
-) -> Iterable[Any]:
-    """faster-whisper segments (times in the audio ``windows`` came from) of every window,
-    decoded ``batch_size`` at a time with Whisper's batched defaults and word timestamps."""
-    from faster_whisper import BatchedInferencePipeline
-    from faster_whisper.tokenizer import Tokenizer
-    from faster_whisper.transcribe import (
-        TranscriptionOptions,
-        get_suppressed_tokens,
-        restore_speech_timestamps,
-    )
-
-    whisper = model.model
-    tokenizer = Tokenizer(whisper.hf_tokenizer, model.multilingual, "transcribe", language)
-    options = TranscriptionOptions(  # what BatchedInferencePipeline.transcribe passes
-        beam_size=beam_size,
-        best_of=5,
-        patience=1,
-        length_penalty=1,
-        repetition_penalty=1,
-        no_repeat_ngram_size=0,
-        log_prob_threshold=LOG_PROB_THRESHOLD,
-        no_speech_threshold=NO_SPEECH_THRESHOLD,
-        compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
-        condition_on_previous_text=False,  # the main cause of repetition loops (#506)
-        prompt_reset_on_temperature=0.5,
-        temperatures=[0.0],
-        initial_prompt=initial_prompt,
-        prefix=None,
-        suppress_blank=True,
-        suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
-        without_timestamps=True,
-        max_initial_timestamp=0.0,
-        word_timestamps=True,
-        prepend_punctuations="\"'“¿([{-",
-        append_punctuations="\"'.。,，!！?？:：”)]}、",
-        multilingual=False,
-        max_new_tokens=None,
-        clip_timestamps=windows.stamps,
-        hallucination_silence_threshold=None,
-        # faster-whisper's batched decoder puts these after <|startofprev|> in every window's
-        # prompt (WhisperModel.get_prompt via generate_segment_batched)
-        hotwords=hotwords,
-    )
-    if encoded_first is not None:
-        whisper = _Encoded(whisper, windows.features[:batch_size], encoded_first)
-    pipeline = BatchedInferencePipeline(whisper)
-    # the pipeline's own loop over batches (private in faster-whisper 1.2.1, which is pinned)
-    segments = pipeline._batched_segments_generator(
-        windows.features, tokenizer, windows.metadata, batch_size, options, False
-    )
-    return restore_speech_timestamps(segments, windows.stamps, SAMPLE_RATE)
+    For the sequential decoder and for callers that only want the language; the batched
+    path in :func:`transcribe_audio` decides the same way (:func:`language_from_encoded`)
+    from the encoder output of the windows it then decodes.
+    """
+    allowed = list(dict.fromkeys(allowed))
+    if not model.multilingual:
+        return LanguageChoice.fixed("en")
+    prefix = audio[: DETECT_SEARCH_SECONDS * SAMPLE_RATE]
+    windows = speech_windows(model, prefix) or speech_windows(model, prefix, vad=False)
+    assert windows is not None
+    first = fw.encode(model.model, windows.features[:DETECT_WINDOWS])
+    return language_from_encoded(model.model, first, windows.durations, allowed)
 
 
 # -- transcription -------------------------------------------------------------------------
@@ -396,6 +231,71 @@ class AsrResult:
     speech_seconds: float | None = None
 
 
+@dataclass
+class _Decoding:
+    """One call of :func:`transcribe_audio`: its settings, and the language once chosen."""
+
+    model: AsrModel
+    allowed: list[str]
+    beam_size: int
+    batch_size: int
+    vad: bool
+    initial_prompt: str | None
+    hotwords: str | Mapping[str, str] | None
+    batched: bool
+    choice: LanguageChoice | None = None
+
+    def block(self, block: np.ndarray) -> tuple[Iterable[Any], float]:
+        """faster-whisper segments of one block (lazily) and its seconds of speech."""
+        if self.batched:
+            return self._batched(block)
+        return self._sequential(block)
+
+    def _batched(self, block: np.ndarray) -> tuple[Iterable[Any], float]:
+        windows = speech_windows(self.model, block, self.vad)
+        if not windows:
+            return (), 0.0
+        whisper = self.model.model
+        encoded = None
+        if self.choice is None:  # the first speech: the language comes from its encoder output
+            encoded = fw.encode(whisper, windows.features[: self.batch_size])
+            self.choice = language_from_encoded(whisper, encoded, windows.durations, self.allowed)
+        segments = fw.decode_batched(
+            whisper,
+            windows.features,
+            windows.metadata,
+            windows.stamps,
+            language=self.choice.language,
+            batch_size=self.batch_size,
+            encoded_first=encoded,
+            beam_size=self.beam_size,
+            initial_prompt=self.initial_prompt,
+            hotwords=hotwords_for(self.hotwords, self.choice.language),
+            log_prob_threshold=LOG_PROB_THRESHOLD,
+            no_speech_threshold=NO_SPEECH_THRESHOLD,
+            compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
+        )
+        return segments, windows.speech_seconds
+
+    def _sequential(self, block: np.ndarray) -> tuple[Iterable[Any], float]:
+        assert self.choice is not None
+        segments, info = self.model.model.transcribe(
+            block,
+            language=self.choice.language,
+            beam_size=self.beam_size,
+            word_timestamps=True,
+            vad_filter=self.vad,
+            initial_prompt=self.initial_prompt,
+            hotwords=hotwords_for(self.hotwords, self.choice.language),
+            condition_on_previous_text=False,  # the main cause of repetition loops (#506)
+            compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
+            log_prob_threshold=LOG_PROB_THRESHOLD,
+            no_speech_threshold=NO_SPEECH_THRESHOLD,
+            hallucination_silence_threshold=HALLUCINATION_SILENCE,
+        )
+        return segments, float(info.duration_after_vad or 0.0)
+
+
 def transcribe_audio(
     model: AsrModel,
     audio: np.ndarray,
@@ -414,60 +314,32 @@ def transcribe_audio(
     ``hotwords``: words Whisper should expect (the interview guide's checklist, so that
     "servicedesk" or "selfserviceportaal" are heard right), one string for every language or
     ``{language: words}``; the words of the detected language are used."""
-    allowed = list(dict.fromkeys(languages))
-    warnings: list[str] = []
     duration = len(audio) / SAMPLE_RATE
-    choice: LanguageChoice | None = None
+    run = _Decoding(
+        model,
+        list(dict.fromkeys(languages)),
+        beam_size,
+        batch_size,
+        vad,
+        initial_prompt,
+        hotwords,
+        # the batched pipeline needs VAD chunks for audio longer than one 30 s window
+        batched=batch_size > 1 and (vad or duration < WINDOW_SECONDS),
+    )
     if language or not model.multilingual:
-        fixed = language or "en"
-        choice = LanguageChoice(fixed, 1.0, {fixed: 1.0}, fixed, 1.0)
-    # the batched pipeline needs VAD chunks for audio longer than one 30 s window
-    batched = batch_size > 1 and (vad or duration < WINDOW_SECONDS)
-    if choice is None and not batched:
-        choice = detect_language(model, audio, allowed)
+        run.choice = LanguageChoice.fixed(language or "en")
+    elif not run.batched:
+        run.choice = detect_language(model, audio, run.allowed)
 
     raw: list[Segment] = []
     speech_seconds = 0.0
     for lo, hi in blocks(audio):
         # faster-whisper computes the features of everything it is given at once (80 floats
         # per 10 ms: twice the audio's own size); blocks keep that bounded for long recordings
-        block = audio[lo:hi]
         offset = lo / SAMPLE_RATE
-        segments_iter: Iterable[Any] = ()
-        if batched and (windows := speech_windows(model, block, vad)):
-            encoded = None
-            if choice is None:  # the first speech: the language comes from its encoder output
-                encoded = model.model.encode(windows.features[:batch_size])
-                choice = language_from_encoded(model, encoded, windows.durations, allowed)
-            speech_seconds += sum(st["end"] - st["start"] for st in windows.stamps) / SAMPLE_RATE
-            segments_iter = _decode_windows(
-                model,
-                windows,
-                choice.language,
-                batch_size=batch_size,
-                beam_size=beam_size,
-                initial_prompt=initial_prompt,
-                encoded_first=encoded,
-                hotwords=hotwords_for(hotwords, choice.language),
-            )
-        elif not batched:
-            assert choice is not None
-            segments_iter, info = model.model.transcribe(
-                block,
-                language=choice.language,
-                beam_size=beam_size,
-                word_timestamps=True,
-                vad_filter=vad,
-                initial_prompt=initial_prompt,
-                hotwords=hotwords_for(hotwords, choice.language),
-                condition_on_previous_text=False,  # the main cause of repetition loops (#506)
-                compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
-                log_prob_threshold=LOG_PROB_THRESHOLD,
-                no_speech_threshold=NO_SPEECH_THRESHOLD,
-                hallucination_silence_threshold=HALLUCINATION_SILENCE,
-            )
-            speech_seconds += float(info.duration_after_vad or 0.0)
-        for s in segments_iter:
+        segments, seconds = run.block(audio[lo:hi])
+        speech_seconds += seconds
+        for s in segments:
             raw.append(_segment(s, len(raw), offset))
             if progress and duration:
                 progress(min(1.0, (offset + s.end) / duration))
@@ -475,12 +347,13 @@ def transcribe_audio(
             progress(min(1.0, hi / len(audio)))
     if progress:
         progress(1.0)
-    if choice is None:  # no speech anywhere: nothing to tell the languages apart
-        even = {a: 1.0 / len(allowed) for a in allowed}
-        choice = LanguageChoice(allowed[0], even[allowed[0]], even, allowed[0], 0.0)
-    if choice.warning:
-        warnings.append(choice.warning)
+    return _result(run, raw, speech_seconds)
 
+
+def _result(run: _Decoding, raw: list[Segment], speech_seconds: float) -> AsrResult:
+    """Guards, sentence split and warnings applied to the raw segments of a whole recording."""
+    choice = run.choice or LanguageChoice.undecided(run.allowed)
+    warnings = [choice.warning] if choice.warning else []
     segments, guard_warnings = apply_guards(raw)
     warnings.extend(guard_warnings)
     segments = [part for seg in segments for part in split_segment(seg)]
@@ -494,7 +367,7 @@ def transcribe_audio(
         segments=segments,
         language_probs={k: round(v, 4) for k, v in choice.allowed_probs.items()},
         warnings=warnings,
-        mode="batched" if batched else "sequential",
+        mode="batched" if run.batched else "sequential",
         speech_seconds=round(speech_seconds, 3),
     )
 
@@ -589,128 +462,3 @@ def split_segment(seg: Segment) -> list[Segment]:
         )
         for p in pieces
     ]
-
-
-# -- guards --------------------------------------------------------------------------------
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^\w\s]", "", text.lower()).strip()
-
-
-def is_silence(seg: Segment) -> bool:
-    """Whisper's own rule: probably no speech AND the text is improbable."""
-    return (
-        seg.no_speech_prob is not None
-        and seg.avg_logprob is not None
-        and seg.no_speech_prob > NO_SPEECH_THRESHOLD
-        and seg.avg_logprob < LOG_PROB_THRESHOLD
-    )
-
-
-def _word_anomaly(w: Word) -> float:
-    """faster-whisper's anomaly score: improbable, very short or very long words."""
-    score = 0.0
-    dur = w.end - w.start
-    if w.probability < 0.15:
-        score += 1.0
-    if dur < 0.133:
-        score += (0.133 - dur) * 15
-    if dur > 2.0:
-        score += dur - 2.0
-    return score
-
-
-def is_anomalous(seg: Segment) -> bool:
-    words = [w for w in seg.words if _norm(w.word)][:8]
-    if not words:
-        return False
-    score = sum(_word_anomaly(w) for w in words)
-    return score >= 3 or score + 0.01 >= len(words)
-
-
-def is_stock_phrase(seg: Segment) -> str | None:
-    """'credit' for subtitle credits, 'weak' for sign-off phrases, else None."""
-    if _CREDIT_PATTERNS.search(seg.text):
-        return "credit"
-    if _norm(seg.text) in _WEAK_PHRASES:
-        return "weak"
-    return None
-
-
-def collapse_loops(seg: Segment) -> int:
-    """Cut n-grams repeated in a row beyond what people say (a decoding loop) to one copy.
-
-    Returns the number of words removed; rewrites ``seg.words``/``seg.text`` in place.
-    """
-    words = seg.words
-    if len(words) < 6:
-        return 0
-    keys = [_norm(w.word) for w in words]
-    out: list[Word] = []
-    i = 0
-    removed = 0
-    while i < len(words):
-        best_n, best_reps = 0, 1
-        for n in range(1, LOOP_MAX_N + 1):
-            if i + 2 * n > len(words):
-                break
-            gram = keys[i : i + n]
-            if not any(gram):
-                continue
-            reps = 1
-            while keys[i + reps * n : i + (reps + 1) * n] == gram:
-                reps += 1
-            if reps >= LOOP_REPEATS.get(n, 3) and reps * n > best_reps * best_n:
-                best_n, best_reps = n, reps
-        if best_n:
-            out.extend(words[i : i + best_n])
-            removed += (best_reps - 1) * best_n
-            i += best_reps * best_n
-        else:
-            out.append(words[i])
-            i += 1
-    if removed:
-        seg.words = out
-        seg.text = "".join(w.word for w in out).strip()
-        seg.end = max(seg.start, out[-1].end) if out else seg.end
-    return removed
-
-
-def apply_guards(segments: list[Segment]) -> tuple[list[Segment], list[str]]:
-    """Drop hallucinated segments and collapse loops; return kept segments and warnings."""
-    warnings: list[str] = []
-    kept: list[Segment] = []
-    for idx, seg in enumerate(segments):
-        where = clock(seg.start, tenths=True)
-        if not seg.text.strip() or not _norm(seg.text):
-            continue
-        if is_silence(seg):
-            warnings.append(f"removed probable hallucination in silence at {where}: {seg.text!r}")
-            continue
-        stock = is_stock_phrase(seg)
-        if stock == "credit":
-            warnings.append(f"removed subtitle-credit hallucination at {where}: {seg.text!r}")
-            continue
-        prev_end = segments[idx - 1].end if idx > 0 else 0.0
-        next_start = segments[idx + 1].start if idx + 1 < len(segments) else float("inf")
-        isolated = seg.start - prev_end > HALLUCINATION_SILENCE and (
-            next_start - seg.end > HALLUCINATION_SILENCE
-        )
-        mean_p = float(np.mean([w.probability for w in seg.words])) if seg.words else 0.0
-        if stock == "weak" and (isolated or mean_p < 0.6 or (seg.no_speech_prob or 0) > 0.3):
-            warnings.append(f"removed probable hallucination at {where}: {seg.text!r}")
-            continue
-        if is_anomalous(seg) and isolated and (seg.no_speech_prob or 0) > 0.3:
-            warnings.append(f"removed improbable isolated text at {where}: {seg.text!r}")
-            continue
-        removed = collapse_loops(seg)
-        if removed:
-            warnings.append(f"collapsed a repetition loop at {where} ({removed} repeated words)")
-        elif (seg.compression_ratio or 0) > COMPRESSION_RATIO_THRESHOLD and len(seg.words) > 30:
-            warnings.append(
-                f"text at {where} is very repetitive (compression ratio "
-                f"{seg.compression_ratio:.1f}); check it against the audio"
-            )
-        kept.append(seg)
-    return kept, warnings

@@ -22,6 +22,7 @@ import gc
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -90,22 +91,11 @@ def decode(
     FFmpeg cannot decode, no audio stream, zero samples, and silence-only audio (unless
     ``allow_silence``).
     """
-    import av
-
     p = Path(path)
     head = _check_file(p)
     size = p.stat().st_size
-    try:
-        container = av.open(str(p), metadata_errors="ignore")
-    except PermissionError:
-        raise AudioError("cannot read the file: permission denied") from None
-    except av.error.FFmpegError as exc:
-        raise AudioError(_explain_open_error(p, head, exc)) from None
-    except OSError as exc:
-        raise AudioError(f"cannot open the file: {exc.strerror or exc}") from None
-
     warnings: list[str] = []
-    with container:
+    with _open(p, head) as container:
         if not container.streams.audio:
             kind = "a video without sound" if container.streams.video else "not audio"
             raise AudioError(f"contains no audio stream ({kind})")
@@ -129,26 +119,9 @@ def decode(
             else f"no decodable audio: {decode_warning}"
         )
     duration = n / SAMPLE_RATE
-    missing = _wav_missing_bytes(head, size)
-    if missing:
-        warnings.append(
-            f"truncated WAV: {missing} bytes of audio announced in its header are missing; "
-            f"transcribed the {duration:.1f} s that are there"
-        )
-    elif expected and expected - duration > max(1.0, 0.02 * expected):
-        warnings.append(
-            f"truncated or damaged: the file header says {expected:.1f} s but only "
-            f"{duration:.1f} s could be decoded; transcribed what is there"
-        )
-
-    if stereo:
-        channels = buf
-        samples = np.empty(n, dtype=np.float32)
-        np.add(channels[0], channels[1], out=samples)
-        samples *= 0.5
-    else:
-        channels = None
-        samples = buf[0]
+    if truncated := _truncation(head, size, expected, duration):
+        warnings.append(truncated)
+    samples, channels = _mono(buf, n, stereo)
 
     peak = max(float(samples.max()), -float(samples.min()))
     if not allow_silence and peak < 10 ** (SILENCE_DBFS / 20):
@@ -171,6 +144,47 @@ def decode(
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _open(p: Path, head: bytes) -> Any:
+    """The opened container; every way that fails becomes one :class:`AudioError` line."""
+    import av
+
+    try:
+        return av.open(str(p), metadata_errors="ignore")
+    except PermissionError:
+        raise AudioError("cannot read the file: permission denied") from None
+    except av.error.FFmpegError as exc:
+        raise AudioError(_explain_open_error(p, head, exc)) from None
+    except OSError as exc:
+        raise AudioError(f"cannot open the file: {exc.strerror or exc}") from None
+
+
+def _truncation(head: bytes, size: int, expected: float | None, duration: float) -> str | None:
+    """A warning when less audio was decoded than the file's header announced."""
+    missing = _wav_missing_bytes(head, size)
+    if missing:
+        return (
+            f"truncated WAV: {missing} bytes of audio announced in its header are missing; "
+            f"transcribed the {duration:.1f} s that are there"
+        )
+    if expected and expected - duration > max(1.0, 0.02 * expected):
+        return (
+            f"truncated or damaged: the file header says {expected:.1f} s but only "
+            f"{duration:.1f} s could be decoded; transcribed what is there"
+        )
+    return None
+
+
+def _mono(buf: np.ndarray, n: int, stereo: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """The mono mix (the mean of the two channels of a stereo source) and, for stereo, both
+    channels (diarization recognises one-voice-per-channel recordings from them)."""
+    if not stereo:
+        return buf[0], None
+    samples = np.empty(n, dtype=np.float32)
+    np.add(buf[0], buf[1], out=samples)
+    samples *= 0.5
+    return samples, buf
 
 
 def _check_file(p: Path) -> bytes:

@@ -1,5 +1,8 @@
 """Subcommands of this stage (registered into the main `journeytape` app).
 
+`transcribe` reads its options (declared in transcribe/cli_options.py) into one
+:class:`TranscribeSettings` (:func:`build_settings`), picks where the work runs (this machine
+or a Ray cluster), runs the batch (transcribe/batch.py) and prints the summary.
 Nothing heavy is imported at module level: `journeytape --help` must stay instant.
 """
 
@@ -8,146 +11,100 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from journeytape.transcribe import cli_options as o
 from journeytape.transcribe.settings import DEFAULT_LANGUAGES, OUTPUT_FORMATS
+
+if TYPE_CHECKING:
+    from journeytape.transcribe.jobs import Outcome
+    from journeytape.transcribe.settings import TranscribeSettings
 
 
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(x.strip() for x in (value or "").split(",") if x.strip())
 
 
-_RAY = "Ray cluster"
-
-
 def transcribe(
-    paths: list[Path] = typer.Argument(
-        ..., help="Recordings and/or folders (searched recursively).", show_default=False
-    ),
-    out: Path | None = typer.Option(
-        None,
-        "--out",
-        "-o",
-        help="Write outputs here, mirroring the folder structure below each given folder. "
-        "Default: beside each recording.",
-    ),
-    model: str = typer.Option(
-        "base",
-        "--model",
-        "-m",
-        help="Embedded model (base, tiny.en), a local CTranslate2 Whisper folder, or a hub id "
-        "already in the local cache. `journeytape models` lists what is installed.",
-    ),
-    language: str | None = typer.Option(
-        None, "--language", "-l", help="Fix the language (e.g. nl) instead of detecting it."
-    ),
-    languages: str = typer.Option(
-        ",".join(DEFAULT_LANGUAGES),
-        "--languages",
-        help="Detect the language only among these (comma-separated ISO codes).",
-    ),
-    compute_type: str = typer.Option(
-        "int8", "--compute-type", help="CTranslate2 compute type: int8 (fast on CPU), float32, …"
-    ),
-    beam_size: int = typer.Option(5, "--beam-size", min=1, help="Beam search width."),
-    batch_size: int = typer.Option(
-        8, "--batch-size", min=1, help="Speech chunks decoded together; 1 = sequential decoder."
-    ),
-    no_vad: bool = typer.Option(
-        False,
-        "--no-vad",
-        help="Do not skip non-speech with Silero VAD (slower; more risk of "
-        "hallucinated text in silence).",
-    ),
-    formats: str = typer.Option(
-        ",".join(OUTPUT_FORMATS),
-        "--formats",
-        help="Output formats (comma-separated): json,txt,md,srt,vtt,rttm. The JSON is always "
-        "written; rttm only when speakers are known.",
-    ),
-    threads: int = typer.Option(0, "--threads", min=0, help="CPU threads (0 = all cores)."),
-    force: bool = typer.Option(
-        False, "--force", "-f", help="Redo recordings that already have an up-to-date transcript."
-    ),
-    diarize: bool = typer.Option(
-        True, "--diarize/--no-diarize", help="Separate speakers (who spoke when)."
-    ),
-    num_speakers: int | None = typer.Option(
-        None, "--num-speakers", min=1, help="Exact number of speakers, when known."
-    ),
-    min_speakers: int | None = typer.Option(None, "--min-speakers", min=1),
-    max_speakers: int | None = typer.Option(None, "--max-speakers", min=1),
-    interviewer_voice: Path | None = typer.Option(
-        None,
-        "--interviewer-voice",
-        help="A short recording of the interviewer alone, to label their turns 'Interviewer'.",
-    ),
-    hotwords_guide: Path | None = typer.Option(
-        None,
-        "--hotwords-guide",
-        help="An interview guide: its checklist words (per language) are passed to Whisper as "
-        "hotwords, so product and channel names are heard right.",
-    ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
-    ray: bool = typer.Option(
-        False,
-        "--ray",
-        help="Transcribe on a Ray cluster, files in parallel (docs/ray.md); outputs are the "
-        "same. Needs pip install 'journeytape\\[ray]'.",
-        rich_help_panel=_RAY,
-    ),
-    ray_address: str = typer.Option(
-        "auto",
-        "--ray-address",
-        envvar="RAY_ADDRESS",
-        help="The cluster's head, host:port; auto = the one `ray start` runs on this machine.",
-        rich_help_panel=_RAY,
-    ),
-    ray_cpus: int = typer.Option(
-        2, "--ray-cpus", min=1, help="CPUs each worker takes (and uses).", rich_help_panel=_RAY
-    ),
-    ray_memory: float | None = typer.Option(
-        None,
-        "--ray-memory",
-        min=0.1,
-        help="GB of memory each worker takes (default: 3 with speaker separation, else 1.5).",
-        show_default=False,
-        rich_help_panel=_RAY,
-    ),
-    ray_workers: int | None = typer.Option(
-        None,
-        "--ray-workers",
-        min=1,
-        help="Number of workers (default: as many as the nodes' CPUs and memory hold).",
-        show_default=False,
-        rich_help_panel=_RAY,
-    ),
-    ray_upload_mb: int = typer.Option(
-        256,
-        "--ray-upload-mb",
-        min=0,
-        help="Largest recording (MB) sent through Ray's object store.",
-        rich_help_panel=_RAY,
-    ),
-    ray_audio: str = typer.Option(
-        "auto",
-        "--ray-audio",
-        help="How recordings reach the workers: auto (by path on a shared filesystem, else "
-        "through Ray's object store), path (shared filesystem only), upload (object store).",
-        rich_help_panel=_RAY,
-    ),
+    paths: o.Paths,
+    out: o.Out = None,
+    model: o.Model = "base",
+    language: o.Language = None,
+    languages: o.Languages = ",".join(DEFAULT_LANGUAGES),
+    compute_type: o.ComputeType = "int8",
+    beam_size: o.BeamSize = 5,
+    batch_size: o.BatchSize = 8,
+    no_vad: o.NoVad = False,
+    formats: o.Formats = ",".join(OUTPUT_FORMATS),
+    threads: o.Threads = 0,
+    force: o.Force = False,
+    diarize: o.Diarize = True,
+    num_speakers: o.NumSpeakers = None,
+    min_speakers: o.MinSpeakers = None,
+    max_speakers: o.MaxSpeakers = None,
+    interviewer_voice: o.InterviewerVoice = None,
+    hotwords_guide: o.HotwordsGuide = None,
+    quiet: o.Quiet = False,
+    ray: o.Ray = False,
+    ray_address: o.RayAddress = "auto",
+    ray_cpus: o.RayCpus = 2,
+    ray_memory: o.RayMemory = None,
+    ray_workers: o.RayWorkers = None,
+    ray_upload_mb: o.RayUploadMb = 256,
+    ray_audio: o.RayAudio = "auto",
 ) -> None:
     """Transcribe recordings into JSON, txt, md, srt, vtt and rttm (see HELP)."""
     from rich.console import Console
-    from rich.markup import escape
-
-    from journeytape.models.registry import ModelError
-    from journeytape.transcribe import batch
-    from journeytape.transcribe.asr import AsrError
-    from journeytape.transcribe.settings import TranscribeSettings
 
     err = Console(stderr=True)
+    settings = build_settings(
+        model=model,
+        language=language,
+        languages=languages,
+        compute_type=compute_type,
+        beam_size=beam_size,
+        batch_size=batch_size,
+        no_vad=no_vad,
+        formats=formats,
+        threads=threads,
+        diarize=diarize,
+        num_speakers=num_speakers,
+        min_speakers=min_speakers,
+        max_speakers=max_speakers,
+        interviewer_voice=interviewer_voice,
+        hotwords_guide=hotwords_guide,
+    )
+    executor = None
+    if ray:  # Ray is optional and heavy: imported only here (transcribe/cluster.py)
+        executor = _ray_executor(
+            err,
+            address=ray_address,
+            cpus=ray_cpus,
+            memory_gb=ray_memory,
+            workers=ray_workers,
+            upload_mb=ray_upload_mb,
+            audio=ray_audio,
+        )
+    outcomes = _run(err, paths, settings, out=out, force=force, quiet=quiet, executor=executor)
+    raise typer.Exit(_print_summary(outcomes))
+
+
+def build_settings(
+    *,
+    formats: str,
+    languages: str,
+    language: str | None,
+    no_vad: bool,
+    interviewer_voice: Path | None,
+    hotwords_guide: Path | None,
+    **flags: Any,
+) -> TranscribeSettings:
+    """The settings the command line asks for; ``typer.BadParameter`` names a wrong option.
+    ``flags``: the options that are settings fields as they are (model, beam_size, …)."""
+    from journeytape.transcribe.settings import TranscribeSettings
+
     fmts = _csv(formats)
     bad = [f for f in fmts if f not in OUTPUT_FORMATS]
     if bad:
@@ -162,58 +119,59 @@ def transcribe(
         raise typer.BadParameter(
             f"{interviewer_voice} is not a file", param_hint="--interviewer-voice"
         )
-    hotwords = None
-    if hotwords_guide is not None:
-        from journeytape.guide import GuideError, load_guide
-
-        try:
-            hotwords = load_guide(hotwords_guide).hotwords()
-        except (OSError, GuideError) as exc:
-            raise typer.BadParameter(str(exc), param_hint="--hotwords-guide") from None
-    settings = TranscribeSettings(
-        hotwords=hotwords,
-        model=model,
+    return TranscribeSettings(
+        hotwords=_guide_hotwords(hotwords_guide),
         language=language,
         languages=langs,
-        compute_type=compute_type,
-        beam_size=beam_size,
-        batch_size=batch_size,
         vad=not no_vad,
-        diarize=diarize,
-        num_speakers=num_speakers,
-        min_speakers=min_speakers,
-        max_speakers=max_speakers,
         interviewer_voice=str(interviewer_voice.resolve()) if interviewer_voice else None,
-        threads=threads,
         formats=fmts,
+        **flags,
     )
-    executor, errors = None, (ModelError, AsrError)
-    if ray:  # Ray is optional and heavy: imported only here (transcribe/cluster.py)
-        from journeytape.transcribe.cluster import ClusterError, RayExecutor
+
+
+def _guide_hotwords(guide: Path | None) -> dict[str, str] | None:
+    """The interview guide's checklist words per language, for Whisper (``--hotwords-guide``)."""
+    if guide is None:
+        return None
+    from journeytape.guide import GuideError, load_guide
+
+    try:
+        return load_guide(guide).hotwords()
+    except (OSError, GuideError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--hotwords-guide") from None
+
+
+def _ray_executor(err: Any, **options: Any) -> Any:
+    """A :class:`RayExecutor` with the ``--ray-*`` options; exit 2 when Ray cannot be used."""
+    from rich.markup import escape
+
+    from journeytape.transcribe.cluster import ClusterError, RayExecutor
+
+    try:
+        return RayExecutor(**options)
+    except ClusterError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+
+
+def _run(
+    err: Any, paths: list[Path], settings: TranscribeSettings, *, quiet: bool, **kw: Any
+) -> list[Outcome]:
+    """The batch; settings or models that cannot work exit 2, Ctrl-C before any file 130."""
+    from rich.markup import escape
+
+    from journeytape.models.registry import ModelError
+    from journeytape.transcribe import batch
+    from journeytape.transcribe.asr import AsrError
+
+    errors: tuple[type[Exception], ...] = (ModelError, AsrError)
+    if kw.get("executor") is not None:
+        from journeytape.transcribe.cluster import ClusterError
 
         errors = (*errors, ClusterError)
-        try:
-            executor = RayExecutor(
-                address=ray_address,
-                cpus=ray_cpus,
-                memory_gb=ray_memory,
-                workers=ray_workers,
-                upload_mb=ray_upload_mb,
-                audio=ray_audio,
-            )
-        except ClusterError as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}")
-            raise typer.Exit(2) from None
     try:
-        outcomes = batch.run(
-            paths,
-            settings,
-            out=out,
-            force=force,
-            console=err,
-            show_progress=not quiet,
-            executor=executor,
-        )
+        return batch.run(paths, settings, console=err, show_progress=not quiet, **kw)
     except errors as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
@@ -221,19 +179,26 @@ def transcribe(
         err.print("[yellow]stopped by Ctrl-C before any recording was transcribed[/]")
         raise typer.Exit(130) from None
 
+
+def _print_summary(outcomes: list[Outcome]) -> int:
+    """One line per file and the counts on stdout; returns the exit status."""
+    from rich.console import Console
+
+    from journeytape.transcribe.terminal import counts_line, exit_code, summary_table
+
     # in logs (not a terminal) keep one line per file instead of wrapping at 80 columns
     wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
     console = Console(width=160 if wide else None)
     if outcomes:
-        console.print(batch.summary_table(outcomes))
-    console.print(batch.counts_line(outcomes))
-    code = batch.exit_code(outcomes)
+        console.print(summary_table(outcomes))
+    console.print(counts_line(outcomes))
+    code = exit_code(outcomes)
     if code == 130:
         console.print(
             "[yellow]Stopped by Ctrl-C.[/] Finished recordings are complete; run the same "
             "command again to continue with the rest."
         )
-    raise typer.Exit(code)
+    return code
 
 
 HELP = (

@@ -120,6 +120,10 @@ def _evidence_source(ev: dict[str, Any], others: list[dict[str, Any]]) -> str:
     return "+".join(parts) or "weak-evidence"
 
 
+#: what is decided about one speaker: (role, how it was decided, confidence)
+Role = tuple[str, str, float]
+
+
 def assign_roles(
     transcript: Transcript,
     diarization: Diarization | None = None,
@@ -138,38 +142,16 @@ def assign_roles(
                 similarity[s.id] = _cosine(voice_embedding, embeddings[s.id])
                 evidence[s.id]["voice_similarity"] = round(similarity[s.id], 3)
     ids = [s.id for s in speakers]
-    roles: dict[str, tuple[str, str, float]] = {}  # id -> (role, source, confidence)
+    roles: dict[str, Role] = {}
     warnings: list[str] = []
 
     # 1. the interviewer, by voice if a sample was given and matches, else by conversation
-    interviewer: str | None = None
     valid = {k: v for k, v in similarity.items() if np.isfinite(v)}
-    if valid:
-        ranked = sorted(valid, key=valid.__getitem__, reverse=True)
-        best = valid[ranked[0]]
-        second = valid[ranked[1]] if len(ranked) > 1 else 0.0
-        if best >= VOICE_MATCH:
-            interviewer = ranked[0]
-            conf = float(np.clip(0.5 + (best - max(second, 0.0)), 0.5, 0.99))
-            roles[interviewer] = (INTERVIEWER, "voice-sample", round(conf, 3))
-        else:
-            warnings.append(
-                f"the interviewer voice sample matches no speaker (best similarity {best:.2f} "
-                f"< {VOICE_MATCH}); roles decided from the conversation instead"
-            )
-    elif voice_embedding is not None:
+    interviewer = _interviewer_by_voice(valid, roles, warnings)
+    if not valid and voice_embedding is not None:
         warnings.append("no speaker embeddings to compare the interviewer voice sample with")
     if interviewer is None and len(ids) >= 2:
-        ranked = sorted(ids, key=lambda s: evidence[s]["score"], reverse=True)
-        interviewer = ranked[0]
-        margin = evidence[ranked[0]]["score"] - evidence[ranked[1]]["score"]
-        others = [evidence[s] for s in ids if s != interviewer]
-        source = _evidence_source(evidence[interviewer], others)
-        roles[interviewer] = (
-            INTERVIEWER,
-            source,
-            round(float(np.clip(0.5 + margin, 0.5, 0.99)), 3),
-        )
+        interviewer = _interviewer_by_conversation(ids, evidence, roles)
 
     # 2. the respondent: who talks most among the others
     rest = [s for s in ids if s != interviewer]
@@ -180,9 +162,52 @@ def assign_roles(
         if len(rest) > 1:  # a third person lowers certainty about who is the respondent
             conf = round(conf * 0.8, 3)
         roles[respondent] = (RESPONDENT, src, conf)
+    return _with_roles(transcript, roles, evidence, warnings)
 
+
+def _interviewer_by_voice(
+    similarity: dict[str, float], roles: dict[str, Role], warnings: list[str]
+) -> str | None:
+    """The speaker whose voice is most like the sample's, if like enough (into ``roles``)."""
+    if not similarity:
+        return None
+    ranked = sorted(similarity, key=similarity.__getitem__, reverse=True)
+    best = similarity[ranked[0]]
+    second = similarity[ranked[1]] if len(ranked) > 1 else 0.0
+    if best < VOICE_MATCH:
+        warnings.append(
+            f"the interviewer voice sample matches no speaker (best similarity {best:.2f} "
+            f"< {VOICE_MATCH}); roles decided from the conversation instead"
+        )
+        return None
+    conf = float(np.clip(0.5 + (best - max(second, 0.0)), 0.5, 0.99))
+    roles[ranked[0]] = (INTERVIEWER, "voice-sample", round(conf, 3))
+    return ranked[0]
+
+
+def _interviewer_by_conversation(
+    ids: list[str], evidence: dict[str, dict[str, Any]], roles: dict[str, Role]
+) -> str:
+    """The speaker with the best conversational score (into ``roles``, with the margin over
+    the runner-up as confidence and the evidence that points at them as source)."""
+    ranked = sorted(ids, key=lambda s: evidence[s]["score"], reverse=True)
+    interviewer = ranked[0]
+    margin = evidence[ranked[0]]["score"] - evidence[ranked[1]]["score"]
+    others = [evidence[s] for s in ids if s != interviewer]
+    source = _evidence_source(evidence[interviewer], others)
+    roles[interviewer] = (INTERVIEWER, source, round(float(np.clip(0.5 + margin, 0.5, 0.99)), 3))
+    return interviewer
+
+
+def _with_roles(
+    transcript: Transcript,
+    roles: dict[str, Role],
+    evidence: dict[str, dict[str, Any]],
+    warnings: list[str],
+) -> Transcript:
+    """``transcript`` with the speakers' roles and labels, the evidence and the warnings."""
     out = []
-    for i, s in enumerate(speakers, start=1):
+    for i, s in enumerate(transcript.speakers, start=1):
         role, source, conf = roles.get(s.id, (None, None, None))
         label = LABELS[role] if role else f"Speaker {i}"
         out.append(replace(s, role=role, label=label, role_source=source, role_confidence=conf))

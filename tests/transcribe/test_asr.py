@@ -8,15 +8,14 @@ import soundfile as sf
 
 from journeytape.transcribe.asr import (
     AsrError,
-    apply_guards,
     check_languages,
-    collapse_loops,
     detect_language,
     speech_windows,
     split_segment,
     transcribe_audio,
 )
 from journeytape.transcribe.audio import decode
+from journeytape.transcribe.guards import apply_guards, collapse_loops
 from journeytape.transcribe.pipeline import transcribe_file
 from journeytape.transcribe.transcript import Segment, Word
 
@@ -115,7 +114,7 @@ def test_batched_transcription_chooses_the_language_from_windows_it_decodes(
 
 
 def test_relatives_only_count_when_not_allowed_themselves():
-    from journeytape.transcribe.asr import _choose
+    from journeytape.transcribe.language import _choose
 
     totals = {"af": 0.4, "en": 0.3, "nl": 0.2, "de": 0.1}
     assert _choose(totals, ["en", "nl", "de"]).language == "nl"  # 0.6 vs 0.3

@@ -230,7 +230,7 @@ def test_cluster_run_writes_what_a_local_run_writes(cluster, folder, tmp_path):
 
 @pytest.mark.slow
 def test_ctrl_c_stops_the_cluster_run_cleanly_and_it_resumes(cluster, tmp_path, long_folder):
-    from journeytape.transcribe.cluster import UPLOAD_PREFIX
+    from journeytape.transcribe.ray_worker import UPLOAD_PREFIX
 
     uploads = Path(tempfile.gettempdir())  # the workers' temp folder: same machine
     before = set(uploads.glob(f"{UPLOAD_PREFIX}*"))
