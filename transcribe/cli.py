@@ -205,7 +205,7 @@ HELP = (
     "Transcribe recordings (any phone or video format) into JSON, txt, md, srt, vtt and rttm."
     "\n\n"
     "Runs entirely on this machine. Every recording NAME.ext gets [bold]NAME.transcript.json"
-    "[/bold] (word timestamps, language, models and settings; described in the README) plus "
+    "[/bold] (word timestamps, language, models and settings; described in docs/formats.md) plus "
     "readable (txt, md) and subtitle (srt, vtt) files. Recordings already transcribed with "
     "the same settings are skipped, so running the same command again only processes new "
     "files. Bad files get one line in the final summary and never stop the batch; the exit "

@@ -70,7 +70,8 @@ def ray_available() -> bool:
 
 def default_memory_gb(settings: TranscribeSettings) -> float:
     """What one worker may use: peak RSS of a 1-hour interview was 2.2 GB with speaker
-    separation (README, "Measured"), well under 1 GB for ASR alone with the base model."""
+    separation (docs/transcribe.md, docs/speed.md), well under 1 GB for ASR alone with the
+    base model."""
     return 3.0 if settings.diarize else 1.5
 
 

@@ -2,7 +2,7 @@
 
 One file per recording, ``<name>.transcript.json``. Readers (annotate, review, your own
 scripts) load it with :func:`load_transcript`, which checks ``schema_version`` and validates
-against ``transcript.schema.json`` shipped beside this module. The README documents every
+against ``transcript.schema.json`` shipped beside this module. docs/formats.md documents every
 field with an example.
 
 Versioning: ``schema_version`` is ``MAJOR.MINOR``. A reader accepts any MINOR of the MAJOR it

@@ -147,8 +147,8 @@ def test_long_segments_become_several_short_cues(en_transcript):
 
 
 def test_srt_lines_stay_within_42_characters_with_speaker_names(en_transcript):
-    """README: cues of at most 2x42 characters; the "Label: " prefix counts (a line of 43 was
-    shipped when it did not)."""
+    """docs/transcribe.md: cues of at most 2x42 characters; the "Label: " prefix counts (a line
+    of 43 was shipped when it did not)."""
     t = _with_speakers(en_transcript)
     for seg in t.segments:  # long turns, so cues are cut
         seg.text = (seg.text + " ") * 4
