@@ -74,6 +74,7 @@ def erase_workspace(subject: Subject, folder: Path, erasure: Erasure) -> None:
                     cur = c.execute(f"DELETE FROM {table} WHERE interview_id = ?", (r["id"],))
                     counts[table] += cur.rowcount
                 c.execute("DELETE FROM segments_fts WHERE interview_id = ?", (r["id"],))
+                c.execute("DELETE FROM tag_state WHERE interview_id = ?", (r["id"],))
                 c.execute("DELETE FROM interviews WHERE id = ?", (r["id"],))
             for name in {r["name"] for r in rows} | _decisions_named(c, subject):
                 cur = c.execute("DELETE FROM decisions WHERE interview = ?", (name,))
