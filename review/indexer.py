@@ -22,7 +22,8 @@ from journeytape.files import AUDIO_SUFFIXES, sha256_file
 from journeytape.transcribe.transcript import SUFFIX as TRANSCRIPT_SUFFIX
 from journeytape.transcribe.transcript import TranscriptError, load_transcript
 
-from .views import ScanReport, TagView
+from . import tag_state
+from .views import ScanReport
 
 if TYPE_CHECKING:
     from .store import Workspace
@@ -173,17 +174,13 @@ def refresh_derived(ws: Workspace, iid: int) -> None:
         )
         c.execute("DELETE FROM tag_state WHERE interview_id = ?", (iid,))
         c.executemany(
-            "INSERT INTO tag_state VALUES (?,?,?,?,?,?,?)", [state_row(iid, t) for t in view.tags]
+            "INSERT INTO tag_state VALUES (?,?,?,?,?,?,?)",
+            [tag_state.state_row(iid, t) for t in view.tags],
         )
         c.execute("COMMIT")
     except BaseException:
         c.execute("ROLLBACK")
         raise
-
-
-def state_row(iid: int, t: TagView) -> tuple[Any, ...]:
-    """A replayed tag as a ``tag_state`` row."""
-    return (iid, t.id, t.origin, t.label, t.value, t.status, int(t.edited))
 
 
 def find_audio(tpath: Path, recording: Any) -> Path | None:

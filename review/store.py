@@ -35,7 +35,7 @@ from typing import Any
 
 from journeytape.annotate.annotations import LABELS
 
-from . import indexer, queries
+from . import indexer, queries, tag_state
 from .derive import DERIVED, derived_attrs
 from .indexer import locate_words
 from .replay import (
@@ -46,9 +46,6 @@ from .replay import (
     TAG_EDIT,
     TAG_STATUS,
     WORD_FIX,
-    Decision,
-    add_fits,
-    replay_tag,
 )
 from .views import (
     CoverageView,
@@ -236,51 +233,6 @@ class Workspace:
             for r in self.conn.execute(sql + " ORDER BY id", args)
         ]
 
-    # -- the replayed state of one tag ------------------------------------------------------
-    def _refresh_tag(self, iid: int, tag_id: str) -> None:
-        """Replay one tag's decisions into ``tag_state`` (after every decision on it)."""
-        decisions = [
-            Decision.from_row(d)
-            for d in self.conn.execute(
-                "SELECT * FROM decisions WHERE interview = ? AND target = ? AND kind IN (?,?,?)"
-                " ORDER BY id",
-                (self.row(iid)["name"], tag_id, TAG_ADD, TAG_STATUS, TAG_EDIT),
-            )
-        ]
-        base = self._unreviewed_tag(iid, tag_id, [d for d in decisions if d.kind == TAG_ADD])
-        if base is None:
-            self.conn.execute(
-                "DELETE FROM tag_state WHERE interview_id = ? AND tag_id = ?", (iid, tag_id)
-            )
-            return
-        t = replay_tag(base, [d for d in decisions if d.kind != TAG_ADD])
-        self.conn.execute(
-            "INSERT OR REPLACE INTO tag_state VALUES (?,?,?,?,?,?,?)", indexer.state_row(iid, t)
-        )
-
-    def _unreviewed_tag(self, iid: int, tag_id: str, adds: list[Decision]) -> TagView | None:
-        """The tag before status and edits, with what its state needs (label, value, origin);
-        None for a deleted or orphaned tag added in review."""
-        row = self.conn.execute(
-            "SELECT label, value, attrs FROM tags WHERE interview_id = ? AND tag_id = ?",
-            (iid, tag_id),
-        ).fetchone()
-        if row is not None:
-            return TagView(tag_id, row["label"], row["value"], 0, 0, 0, "", 0.0, 0.0, None,
-                           None, "", 1.0, json.loads(row["attrs"]))  # fmt: skip
-        if not adds or adds[-1].payload.get("deleted"):
-            return None
-        p = adds[-1].payload
-        seg = self.conn.execute(
-            "SELECT text FROM segments WHERE interview_id = ? AND seg_id = ?",
-            (iid, p["segment_id"]),
-        ).fetchone()
-        if not add_fits(p, seg["text"] if seg else None):
-            return None
-        return TagView(tag_id, p["label"], p.get("value"), p["segment_id"], p["start_char"],
-                       p["end_char"], "", 0.0, 0.0, None, None, "", 1.0, {}, origin="user",
-                       status="accepted")  # fmt: skip
-
     # -- decisions -------------------------------------------------------------------------------
     def _record(self, iid: int, kind: str, target: str, payload: dict[str, Any], who: str | None):
         """Append one decision (and, for a tag, its replayed state) in one transaction."""
@@ -295,7 +247,7 @@ class Workspace:
                 (name, kind, target, json.dumps(payload, ensure_ascii=False), who, now()),
             )
             if kind in (TAG_ADD, TAG_STATUS, TAG_EDIT):
-                self._refresh_tag(iid, target)
+                tag_state.refresh_tag(self, iid, target)
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
