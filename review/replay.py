@@ -14,9 +14,10 @@ a decision whose tag, word or speaker is gone is kept and reported as an orphan.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .derive import apply_derived
@@ -68,7 +69,8 @@ def replay_tag(tag: TagView, decisions: Iterable[Decision]) -> TagView:
             status = d
         elif d.kind == TAG_EDIT:
             edit = d
-    t = replace(tag, attrs=dict(tag.attrs))
+    t = copy.copy(tag)
+    t.attrs = dict(tag.attrs)
     if status is not None:
         t.status = status.payload["status"]
     if edit is not None and not edit.payload.get("revert"):  # revert: the annotator's stand
@@ -219,7 +221,8 @@ class _Replay:
         for d in self.decisions:
             if d.kind in (TAG_STATUS, TAG_EDIT):
                 per_tag.setdefault(d.target, []).append(d)
-        out = [replay_tag(t, per_tag.get(t.id, ())) for t in tags]
+        # tags nobody decided on are used as they are (they were made for this replay)
+        out = [replay_tag(t, per_tag[t.id]) if t.id in per_tag else t for t in tags]
         for t in out:
             seg = self.by_id.get(t.segment_id)
             if seg is not None:
