@@ -122,10 +122,9 @@ def build(folder: Path, n_segments: int = 1800) -> None:
             Speaker("SPEAKER_00", "Interviewer", "interviewer", None, None, t / 2),
             Speaker("SPEAKER_01", "Respondent", "respondent", None, None, t / 2),
         ],
-        {"asr": {}},
-        {},
-        "bench",
-        {"total": 0.0},
+        models={"asr": {}},
+        settings_key="bench",
+        timings={"total": 0.0},
     )
     save_transcript(tr, folder / "long.transcript.json")
     save_annotations(

@@ -81,11 +81,11 @@ def page():
         ids = {s.name: (s.id, bool(s.audio_path)) for s in ws.interviews()}
 
     def transcript_url(ev: dict[str, Any]) -> str:
-        return url_for("interview", iid=ids[ev["interview"]][0]) + f"#seg-{ev['segment']}"
+        return url_for("pages.interview", iid=ids[ev["interview"]][0]) + f"#seg-{ev['segment']}"
 
     def audio_url(ev: dict[str, Any]) -> str | None:
         iid, has_audio = ids[ev["interview"]]
-        return url_for("audio", iid=iid) if has_audio else None
+        return url_for("media.audio", iid=iid) if has_audio else None
 
     body = render.body_html(m, q, transcript_url=transcript_url, audio_url=audio_url)
     return render_template(

@@ -9,7 +9,7 @@ VACUUMed (with ``secure_delete`` on) and the WAL checkpointed and truncated: aft
 of the file, the ``-wal`` or the ``-shm`` holds the interview.
 
 Exports written by ``journeytape export`` are listed in ``.journeytape/exports.json``
-(:func:`journeytape.review.exports.record_export`); one that contained the interview
+(:func:`journeytape.review.formats.record_export`); one that contained the interview
 is written again without it, or removed when nothing else was in it.
 """
 
@@ -74,6 +74,7 @@ def erase_workspace(subject: Subject, folder: Path, erasure: Erasure) -> None:
                     cur = c.execute(f"DELETE FROM {table} WHERE interview_id = ?", (r["id"],))
                     counts[table] += cur.rowcount
                 c.execute("DELETE FROM segments_fts WHERE interview_id = ?", (r["id"],))
+                c.execute("DELETE FROM tag_state WHERE interview_id = ?", (r["id"],))
                 c.execute("DELETE FROM interviews WHERE id = ?", (r["id"],))
             for name in {r["name"] for r in rows} | _decisions_named(c, subject):
                 cur = c.execute("DELETE FROM decisions WHERE interview = ?", (name,))
@@ -98,11 +99,11 @@ def _decisions_named(conn: sqlite3.Connection, subject: Subject) -> set[str]:
 
 @register("exports")
 def erase_exports(subject: Subject, folder: Path, erasure: Erasure) -> None:
-    from . import exports
+    from . import formats
     from .store import Workspace
 
     for root in _workspaces(folder):
-        entries = exports.read_manifest(root)
+        entries = formats.read_manifest(root)
         if not entries:
             continue
         with Workspace(root, reviewer="withdrawal", create=False) as ws:
@@ -122,9 +123,9 @@ def erase_exports(subject: Subject, folder: Path, erasure: Erasure) -> None:
                 if not left or (e.get("names") and not names):
                     for f in files:
                         erasure.remove(f, folder, subject)
-                    exports.forget_export(root, e["path"])
+                    formats.forget_export(root, e["path"])
                     continue
-                written = exports.export(
+                written = formats.export(
                     ws,
                     e["format"],
                     e["path"],

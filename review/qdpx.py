@@ -35,7 +35,7 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -209,6 +209,29 @@ def _coding(el: ET.Element, name: str, sel: _Sel) -> None:
     _sub(coding, "CodeRef", targetGUID=sel.code)
 
 
+@dataclass
+class _Project:
+    """What the steps of :func:`build_project` share."""
+
+    root: ET.Element
+    created: str
+    include_pending: bool
+    user_guid: dict[str, str]
+    code_guid: dict[tuple[str, str | None], str] = field(default_factory=dict)
+    var_guid: dict[str, str] = field(default_factory=dict)
+    members: dict[str, bytes | Path] = field(default_factory=dict)
+    taken: set[str] = field(default_factory=set)
+
+    @property
+    def auto(self) -> str:
+        return self.user_guid[AUTO_TAGGER]
+
+    def codings(self, v: InterviewView, st: SourceText) -> list[_Sel]:
+        return list(
+            _codings(v, st, self.include_pending, self.user_guid, self.auto, self.code_guid)
+        )
+
+
 def build_project(
     views: list[InterviewView],
     *,
@@ -223,191 +246,157 @@ def build_project(
     withheld = [v.name for v in views if v.quotes_withheld]
     views = [v for v in views if not v.quotes_withheld]
     ET.register_namespace("", NS)
-    created = _dt(None)
-    members: dict[str, bytes | Path] = {}
+    p = _start_project(views, include_pending, project_name)
+    _add_codebook(p, views)
+    _add_variables(p)
+    sources = _sub(p.root, "Sources")
+    names = source_names([v.name for v in views])
+    for v in views:
+        st = source_text(v)
+        audio = Path(v.audio_path) if include_audio and v.audio_path else None
+        if audio is not None and audio.is_file():
+            _audio_source(p, sources, v, st, audio, names[v.name])
+        else:
+            _text_source(p, sources, v, st, names[v.name])
+    _sub(p.root, "Description").text = _description(include_pending, withheld)
+    ET.indent(p.root, space=" ")
+    xml = ET.tostring(p.root, encoding="utf-8", xml_declaration=True)
+    return xml, p.members
 
-    # users: the auto-tagger and everyone who decided something
+
+def _start_project(views: list[InterviewView], include_pending: bool, name: str) -> _Project:
+    """The root element and its users: the auto-tagger and everyone who decided something."""
     people = {AUTO_TAGGER}
     for v in views:
-        for t in selected_tags(v, include_pending):
-            if t.who:
-                people.add(t.who)
-    user_guid = {p: guid("user", p) for p in sorted(people)}
-
+        people.update(t.who for t in selected_tags(v, include_pending) if t.who)
+    user_guid = {person: guid("user", person) for person in sorted(people)}
+    created = _dt(None)
     root = ET.Element(
         f"{{{NS}}}Project",
         {
-            "name": project_name,
+            "name": name,
             "origin": f"journeytape {__version__}",
             "creatingUserGUID": user_guid[AUTO_TAGGER],
             "creationDateTime": created,
         },
     )
     users = _sub(root, "Users")
-    for p, g in user_guid.items():
-        _sub(users, "User", guid=g, name=p)
+    for person, g in user_guid.items():
+        _sub(users, "User", guid=g, name=person)
+    return _Project(root, created, include_pending, user_guid)
 
-    # codebook: label -> sub-codes seen in the selected tags (closed value sets only)
+
+def _add_codebook(p: _Project, views: list[InterviewView]) -> None:
+    """One code per label; sub-codes for the closed value sets seen in the selected tags."""
     values: dict[str, dict[str, str]] = {label: {} for label in LABELS}
     for v in views:
-        for t in selected_tags(v, include_pending):
+        for t in selected_tags(v, p.include_pending):
             key = code_value(v, t)
             if key is not None:
                 values[t.label][key[0]] = key[1]
-    code_guid: dict[tuple[str, str | None], str] = {}
     names_used: set[str] = set(LABELS)
-    codes = _sub(_sub(root, "CodeBook"), "Codes")
+    codes = _sub(_sub(p.root, "CodeBook"), "Codes")
     for label in LABELS:
-        code_guid[(label, None)] = guid("code", label)
-        c = _sub(
-            codes,
-            "Code",
-            guid=code_guid[(label, None)],
-            name=label,
-            isCodable="true",
-            color=LABEL_COLORS[label],
-        )
+        p.code_guid[(label, None)] = guid("code", label)
+        c = _sub(codes, "Code", guid=p.code_guid[(label, None)], name=label, isCodable="true",
+                 color=LABEL_COLORS[label])  # fmt: skip
         _sub(c, "Description").text = f"journeytape label {label}"
         for value, shown in sorted(values[label].items(), key=lambda kv: kv[1].casefold()):
             # some tools require unique code names across the whole codebook
             name = shown if shown not in names_used else f"{label}: {shown}"
             names_used.add(name)
-            code_guid[(label, value)] = guid("code", label, value)
-            _sub(
-                c,
-                "Code",
-                guid=code_guid[(label, value)],
-                name=name,
-                isCodable="true",
-                color=LABEL_COLORS[label],
-            )
+            p.code_guid[(label, value)] = guid("code", label, value)
+            _sub(c, "Code", guid=p.code_guid[(label, value)], name=name, isCodable="true",
+                 color=LABEL_COLORS[label])  # fmt: skip
 
-    variables = _sub(root, "Variables")
-    var_guid = {}
+
+def _add_variables(p: _Project) -> None:
+    variables = _sub(p.root, "Variables")
     for name, kind in (("language", "Text"), ("duration_seconds", "Float"), ("review", "Text")):
-        var_guid[name] = guid("variable", name)
-        _sub(variables, "Variable", guid=var_guid[name], name=name, typeOfVariable=kind)
+        p.var_guid[name] = guid("variable", name)
+        _sub(variables, "Variable", guid=p.var_guid[name], name=name, typeOfVariable=kind)
 
-    sources = _sub(root, "Sources")
-    auto = user_guid[AUTO_TAGGER]
-    names = source_names([v.name for v in views])
-    taken: set[str] = set()
-    for v in views:
-        st = source_text(v)
-        audio = Path(v.audio_path) if include_audio and v.audio_path else None
-        if audio is not None and not audio.is_file():
-            audio = None
-        decided = sum(1 for t in v.tags if t.status != "pending")
-        variable_values = (
-            ("language", "TextValue", v.language or ""),
-            ("duration_seconds", "FloatValue", f"{(v.duration or 0):.3f}"),
-            ("review", "TextValue", f"{decided} of {len(v.tags)} tags reviewed"),
-        )
-        if audio is None:
-            text_guid = guid("text", v.name, st.text)
-            members[f"Sources/{text_guid}.txt"] = st.text.encode("utf-8")
-            src = _sub(
-                sources,
-                "TextSource",
-                guid=text_guid,
-                name=_unique(names[v.name], taken),
-                plainTextPath=f"internal://{text_guid}.txt",
-                creatingUser=auto,
-                creationDateTime=created,
-            )
-            _sub(src, "Description").text = (
-                f"Interview {v.name}, transcribed and auto-tagged by journeytape; "
-                f"language {v.language}."
-            )
-            for sel in _codings(v, st, include_pending, user_guid, auto, code_guid):
-                el = _sub(
-                    src,
-                    "PlainTextSelection",
-                    guid=guid("sel", v.name, sel.tag_id),
-                    name=st.text[sel.start : sel.end][:60],
-                    startPosition=str(sel.start),
-                    endPosition=str(sel.end),
-                    creatingUser=sel.who,
-                    creationDateTime=sel.when,
-                )
-                _coding(el, v.name, sel)
-            for name, kind, val in variable_values:
-                vv = _sub(src, "VariableValue")
-                _sub(vv, "VariableRef", targetGUID=var_guid[name])
-                _sub(vv, kind).text = val
-            continue
 
-        audio_guid = guid("audio", v.name, audio.name)
-        suffix = audio.suffix.lower()
-        members[f"Sources/{audio_guid}{suffix}"] = audio
-        audio_name = _unique(names[v.name] + suffix, taken)
-        au = _sub(
-            sources,
-            "AudioSource",
-            guid=audio_guid,
-            name=audio_name,
-            path=f"internal://{audio_guid}{suffix}",
-            creatingUser=auto,
-            creationDateTime=created,
-        )
-        _sub(au, "Description").text = (
-            f"Interview {v.name} (recording {audio.name}), transcribed and auto-tagged by "
-            f"journeytape; language {v.language}."
-        )
-        tr_guid = guid("transcript", v.name, st.text)
-        members[f"Sources/{tr_guid}.txt"] = st.text.encode("utf-8")
-        tr = _sub(
-            au,
-            "Transcript",
-            guid=tr_guid,
-            name=f"{audio_name}.txt",
-            plainTextPath=f"internal://{tr_guid}.txt",
-            creatingUser=auto,
-            creationDateTime=created,
-        )
-        for seg_id, a, b, t0, t1 in st.spans:
-            _sub(
-                tr,
-                "SyncPoint",
-                guid=guid("sync", v.name, seg_id, "start"),
-                timeStamp=str(round(t0 * 1000)),
-                position=str(a),
-            )
-            _sub(
-                tr,
-                "SyncPoint",
-                guid=guid("sync", v.name, seg_id, "end"),
-                timeStamp=str(round(t1 * 1000)),
-                position=str(b),
-            )
-        sels = list(_codings(v, st, include_pending, user_guid, auto, code_guid))
-        for sel in sels:  # a selection runs between two sync points of its own
-            for edge, pos, secs in (("from", sel.start, sel.t0), ("to", sel.end, sel.t1)):
-                _sub(
-                    tr,
-                    "SyncPoint",
-                    guid=guid("sync", v.name, sel.tag_id, edge),
-                    timeStamp=str(round(secs * 1000)),
-                    position=str(pos),
-                )
-        for sel in sels:
-            el = _sub(
-                tr,
-                "TranscriptSelection",
-                guid=guid("sel", v.name, sel.tag_id),
-                name=st.text[sel.start : sel.end][:60],
-                fromSyncPoint=guid("sync", v.name, sel.tag_id, "from"),
-                toSyncPoint=guid("sync", v.name, sel.tag_id, "to"),
-                creatingUser=sel.who,
-                creationDateTime=sel.when,
-            )
-            _coding(el, v.name, sel)
-        for name, kind, val in variable_values:
-            vv = _sub(au, "VariableValue")
-            _sub(vv, "VariableRef", targetGUID=var_guid[name])
-            _sub(vv, kind).text = val
+def _variable_values(p: _Project, el: ET.Element, v: InterviewView) -> None:
+    decided = sum(1 for t in v.tags if t.status != "pending")
+    for name, kind, val in (
+        ("language", "TextValue", v.language or ""),
+        ("duration_seconds", "FloatValue", f"{(v.duration or 0):.3f}"),
+        ("review", "TextValue", f"{decided} of {len(v.tags)} tags reviewed"),
+    ):
+        vv = _sub(el, "VariableValue")
+        _sub(vv, "VariableRef", targetGUID=p.var_guid[name])
+        _sub(vv, kind).text = val
 
-    _sub(root, "Description").text = (
+
+def _text_source(
+    p: _Project, sources: ET.Element, v: InterviewView, st: SourceText, name: str
+) -> None:
+    """An interview without its recording: a text source with PlainTextSelection codings."""
+    text_guid = guid("text", v.name, st.text)
+    p.members[f"Sources/{text_guid}.txt"] = st.text.encode("utf-8")
+    src = _sub(sources, "TextSource", guid=text_guid, name=_unique(name, p.taken),
+               plainTextPath=f"internal://{text_guid}.txt", creatingUser=p.auto,
+               creationDateTime=p.created)  # fmt: skip
+    _sub(src, "Description").text = (
+        f"Interview {v.name}, transcribed and auto-tagged by journeytape; language {v.language}."
+    )
+    for sel in p.codings(v, st):
+        el = _sub(src, "PlainTextSelection", guid=guid("sel", v.name, sel.tag_id),
+                  name=st.text[sel.start : sel.end][:60], startPosition=str(sel.start),
+                  endPosition=str(sel.end), creatingUser=sel.who,
+                  creationDateTime=sel.when)  # fmt: skip
+        _coding(el, v.name, sel)
+    _variable_values(p, src, v)
+
+
+def _audio_source(
+    p: _Project, sources: ET.Element, v: InterviewView, st: SourceText, audio: Path, name: str
+) -> None:
+    """An interview with its recording: an audio source whose transcript carries the codings
+    (TranscriptSelection between two sync points of its own)."""
+    audio_guid = guid("audio", v.name, audio.name)
+    suffix = audio.suffix.lower()
+    p.members[f"Sources/{audio_guid}{suffix}"] = audio
+    audio_name = _unique(name + suffix, p.taken)
+    au = _sub(sources, "AudioSource", guid=audio_guid, name=audio_name,
+              path=f"internal://{audio_guid}{suffix}", creatingUser=p.auto,
+              creationDateTime=p.created)  # fmt: skip
+    _sub(au, "Description").text = (
+        f"Interview {v.name} (recording {audio.name}), transcribed and auto-tagged by "
+        f"journeytape; language {v.language}."
+    )
+    tr_guid = guid("transcript", v.name, st.text)
+    p.members[f"Sources/{tr_guid}.txt"] = st.text.encode("utf-8")
+    tr = _sub(au, "Transcript", guid=tr_guid, name=f"{audio_name}.txt",
+              plainTextPath=f"internal://{tr_guid}.txt", creatingUser=p.auto,
+              creationDateTime=p.created)  # fmt: skip
+    sels = p.codings(v, st)
+    _sync_points(tr, v, st, sels)
+    for sel in sels:
+        el = _sub(tr, "TranscriptSelection", guid=guid("sel", v.name, sel.tag_id),
+                  name=st.text[sel.start : sel.end][:60],
+                  fromSyncPoint=guid("sync", v.name, sel.tag_id, "from"),
+                  toSyncPoint=guid("sync", v.name, sel.tag_id, "to"), creatingUser=sel.who,
+                  creationDateTime=sel.when)  # fmt: skip
+        _coding(el, v.name, sel)
+    _variable_values(p, au, v)
+
+
+def _sync_points(tr: ET.Element, v: InterviewView, st: SourceText, sels: list[_Sel]) -> None:
+    """A sync point at every segment's start and end, and two for each selection."""
+    for seg_id, a, b, t0, t1 in st.spans:
+        for edge, pos, secs in (("start", a, t0), ("end", b, t1)):
+            _sub(tr, "SyncPoint", guid=guid("sync", v.name, seg_id, edge),
+                 timeStamp=str(round(secs * 1000)), position=str(pos))  # fmt: skip
+    for sel in sels:  # a selection runs between two sync points of its own
+        for edge, pos, secs in (("from", sel.start, sel.t0), ("to", sel.end, sel.t1)):
+            _sub(tr, "SyncPoint", guid=guid("sync", v.name, sel.tag_id, edge),
+                 timeStamp=str(round(secs * 1000)), position=str(pos))  # fmt: skip
+
+
+def _description(include_pending: bool, withheld: list[str]) -> str:
+    return (
         "Exported by journeytape from reviewed, auto-tagged interview transcripts. "
         + ("Includes tags not yet reviewed." if include_pending else "Accepted tags only.")
         + (
@@ -416,9 +405,6 @@ def build_project(
             else ""
         )
     )
-    ET.indent(root, space=" ")
-    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return xml, members
 
 
 def schema_path() -> Path:

@@ -154,8 +154,13 @@
   // -- waveform with tag regions (wavesurfer.js, vendored; peaks computed by the server, so
   //    the browser never decodes a two-hour recording) ----------------------------------------
   const waveEl = document.getElementById("waveform");
-  const COLORS = { CHANNEL: "31,119,180", TOUCHPOINT: "44,160,44", GOAL: "148,103,189", EMOTION: "214,39,40",
-    SCORE: "255,127,14", EXPECTATION: "140,86,75", PEAK: "227,119,194" };
+  // label colours come from /labels.css (generated from presentation.LABEL_COLORS)
+  const rootStyle = getComputedStyle(document.documentElement);
+  function labelRgb(label) {
+    const hex = rootStyle.getPropertyValue("--" + label).trim();
+    const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+    return m ? [m[1], m[2], m[3]].map((h) => parseInt(h, 16)).join(",") : null;
+  }
   const VALENCE = { pos: "44,160,44", neg: "214,39,40", neutral: "127,127,127" };
   let regions = null;
   function addRegions(chips) {
@@ -164,7 +169,7 @@
       const start = parseFloat(c.dataset.t), end = parseFloat(c.dataset.te);
       if (!(end > start)) continue;
       const val = ["pos", "neg", "neutral"].find((k) => c.classList.contains(k));
-      const rgb = (val && VALENCE[val]) || COLORS[c.dataset.label] || "120,120,120";
+      const rgb = (val && VALENCE[val]) || labelRgb(c.dataset.label) || "120,120,120";
       regions.addRegion({ start, end, color: `rgba(${rgb},0.28)`, drag: false, resize: false, id: "r-" + c.dataset.tag });
     }
   }

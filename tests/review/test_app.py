@@ -312,3 +312,25 @@ def test_hostile_values_from_the_files_are_escaped_everywhere(folder, builders):
     md = c.get("/export/md?interview=laptop_nl").get_data(as_text=True)
     # Markdown renderers show a backslash-escaped "<" as text
     assert not re.search(r"(?<!\\)<(img|svg)", md) and "\\<img" in md
+
+
+def test_label_colours_come_from_the_one_table(app, client, repo_dir):
+    """The stylesheet of label colours is generated from presentation.LABEL_COLORS (the CSP
+    forbids inline styles); app.css and app.js hold no copy of them."""
+    from journeytape.presentation import LABEL_COLORS
+
+    assert app.test_client().get("/labels.css").status_code == 403  # behind the gates too
+    r = client.get("/labels.css")
+    assert r.status_code == 200 and r.mimetype == "text/css"
+    css = r.get_data(as_text=True)
+    for label, colour in LABEL_COLORS.items():
+        assert f"--{label}:{colour};" in css
+        assert f".hl-{label} {{" in css and f".hide-{label} .chip.lab-{label}" in css
+    page = client.get("/").get_data(as_text=True)
+    assert page.index('href="/labels.css"') < page.index("app.css")  # app.css may override
+    static = repo_dir / "review" / "static"
+    app_css = (static / "app.css").read_text("utf-8")
+    app_js = (static / "app.js").read_text("utf-8")
+    for label in LABEL_COLORS:
+        assert not re.search(rf"--{label}\s*:", app_css), label  # defined in labels.css only
+        assert not re.search(rf"\b{label}\s*:\s*\"[\d#]", app_js), label  # JS reads the CSS

@@ -11,7 +11,7 @@ from journeytape.annotate.report import write_reports
 from journeytape.consent import ConsentRecord, purpose_text
 from journeytape.erasure import QUOTES_NOTE, QUOTES_WITHHELD
 from journeytape.files import sha256_file
-from journeytape.review import exports
+from journeytape.review import formats
 from journeytape.review.store import Workspace
 from journeytape.transcribe.transcript import load_transcript, save_transcript
 
@@ -57,7 +57,7 @@ def test_no_quotes_consent_is_honoured_by_reports_and_exports(folder, tmp_path):
     with Workspace(folder, "alice") as ws:
         ws.scan()
         for fmt in ("csv", "xlsx", "md", "timeline", "qdpx"):
-            exports.export(ws, fmt, out / exports.default_name(fmt))
+            formats.export(ws, fmt, out / formats.default_name(fmt))
     written = sorted(p for p in out.iterdir())
     assert len(written) == 6
     for p in written:

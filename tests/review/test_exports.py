@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from journeytape.cli import app
-from journeytape.review import exports
+from journeytape.review import exports, formats
 from journeytape.review.qdpx import build_project, schema_path, validate_qde
 from journeytape.review.store import Workspace
 
@@ -72,7 +72,7 @@ def test_spreadsheet_cells_never_become_formulas(reviewed, tmp_path):
     )
     assert any(c.startswith("'=HYPERLINK") for r in rows for c in r)
     path = tmp_path / "x.xlsx"
-    exports.export(reviewed, "xlsx", path)
+    formats.export(reviewed, "xlsx", path)
     wb = load_workbook(path)
     assert wb.sheetnames == ["Excerpts", "Timeline", "Coverage"]
     cells = [c for row in wb["Excerpts"].iter_rows() for c in row]
@@ -84,7 +84,7 @@ def test_spreadsheet_cells_never_become_formulas(reviewed, tmp_path):
 def test_xlsx_has_the_excerpt_columns(reviewed, tmp_path):
     from openpyxl import load_workbook
 
-    path = exports.export(reviewed, "xlsx", tmp_path / "e.xlsx")[0]
+    path = formats.export(reviewed, "xlsx", tmp_path / "e.xlsx")[0]
     sheet = load_workbook(path)["Excerpts"]
     header = [c.value for c in sheet[1]]
     for col in ("quote", "label", "value", "interview", "speaker", "start", "end"):
@@ -94,7 +94,7 @@ def test_xlsx_has_the_excerpt_columns(reviewed, tmp_path):
 
 
 def test_timeline_orders_touchpoints_with_valence_and_scores(reviewed, tmp_path):
-    csv_path, json_path = exports.export(reviewed, "timeline", tmp_path / "timeline")
+    csv_path, json_path = formats.export(reviewed, "timeline", tmp_path / "timeline")
     doc = json.loads(json_path.read_text())
     en = next(i for i in doc["interviews"] if i["name"] == "onboarding_en")
     tps = en["touchpoints"]
@@ -177,7 +177,7 @@ def parse_qdpx(data: bytes) -> dict:
 
 
 def test_qdpx_validates_against_the_refi_qda_schema_and_reads_back(reviewed, folder, tmp_path):
-    out = exports.export(reviewed, "qdpx", tmp_path / "study.qdpx")[0]
+    out = formats.export(reviewed, "qdpx", tmp_path / "study.qdpx")[0]
     data = out.read_bytes()
     qde = zipfile.ZipFile(io.BytesIO(data)).read("project.qde")
     assert validate_qde(qde) == []
@@ -282,7 +282,7 @@ def test_qdpx_meets_what_qualcoders_importer_reads(reviewed, tmp_path):
     importer relies on: a Sources/ folder with internal:// paths, a file-name suffix on
     audio sources, and users and creation dates on every source, transcript and selection
     (it reads dates without a fallback on transcripts)."""
-    data = exports.export(reviewed, "qdpx", tmp_path / "p.qdpx")[0].read_bytes()
+    data = formats.export(reviewed, "qdpx", tmp_path / "p.qdpx")[0].read_bytes()
     z = zipfile.ZipFile(io.BytesIO(data))
     names = set(z.namelist())
     root = ET.fromstring(z.read("project.qde"))
@@ -323,7 +323,7 @@ def test_real_annotator_output_reviews_and_exports(folder, tmp_path, repo_dir):
         view = ws.interview(en.id)
         ws.set_status(en.id, view.tags[0].id, "accepted")
         views = exports.load_views(ws)
-        data = exports.export(ws, "qdpx", tmp_path / "p.qdpx")[0].read_bytes()
+        data = formats.export(ws, "qdpx", tmp_path / "p.qdpx")[0].read_bytes()
     qde = zipfile.ZipFile(io.BytesIO(data)).read("project.qde")
     assert validate_qde(qde) == []
     got = parse_qdpx(data)

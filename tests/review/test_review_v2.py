@@ -213,7 +213,7 @@ def test_search_says_when_it_stops_at_its_limit(ws, client):
     assert not ws.search("portal", limit=50).truncated
     html = client.get("/search?q=I").get_data(as_text=True)
     assert "stopped at the first" not in html  # few hits: no notice
-    from journeytape.review import app as app_mod
+    from journeytape.review.routes import pages as app_mod
 
     old = app_mod.SEARCH_LIMIT
     app_mod.SEARCH_LIMIT = 1

@@ -225,9 +225,25 @@ def test_a_workspace_from_an_older_version_is_migrated_keeping_decisions(folder)
         ws.conn.execute("ALTER TABLE interviews DROP COLUMN annotated_for")
         ws.conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with Workspace(folder) as ws:
-        assert ws.conn.execute("SELECT value FROM meta").fetchone()[0] == "2"
+        assert ws.conn.execute("SELECT value FROM meta").fetchone()[0] == "3"
         report = ws.scan()
         assert len(report.updated) == 3
         view = ws.interview(iid)
         assert not view.stale
         assert next(t for t in view.tags if t.id == tag).status == "accepted"
+
+
+def test_a_version_2_workspace_gets_its_tag_states_on_opening(folder):
+    """Version 3 counts the start page from ``tag_state``: a workspace made before it has
+    none, and opening it must fill them from the decisions (no scan needed: no file changed)."""
+    with Workspace(folder, "alice") as ws:
+        ws.scan()
+        iid = ws.interview_id("onboarding_en")
+        tag = ws.interview(iid).tags[0].id
+        ws.set_status(iid, tag, "rejected")
+        ws.conn.execute("DROP TABLE tag_state")
+        ws.conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    with Workspace(folder) as ws:
+        assert not ws.scan().updated
+        row = next(s for s in ws.interviews() if s.name == "onboarding_en")
+        assert row.n_decided == 1 and row.n_tags == len(ws.interview(iid).tags)

@@ -15,7 +15,7 @@ from journeytape.annotate.annotations import load_annotations
 from journeytape.annotate.report import write_reports, write_summary
 from journeytape.consent import ConsentRecord, purpose_text
 from journeytape.files import atomic_write_json, sha256_file
-from journeytape.review import exports
+from journeytape.review import formats
 from journeytape.review.store import Workspace
 
 UNIQUE = "Zorblaxian"  # only in the reviewer's word fix of onboarding_en
@@ -74,9 +74,9 @@ def test_withdraw_erases_every_derived_copy_and_appends_the_tombstone(folder, tm
         nl = ws.interview_id("laptop_nl")
         ws.set_status(nl, ws.interview(nl).tags[0].id, "rejected")
         # exports inside the folder and one elsewhere
-        exports.export(ws, "csv", folder / "exports" / "excerpts.csv")
-        exports.export(ws, "qdpx", folder / "exports" / "study.qdpx")
-        exports.export(ws, "md", tmp_path / "elsewhere" / "report.md", names=["onboarding_en"])
+        formats.export(ws, "csv", folder / "exports" / "excerpts.csv")
+        formats.export(ws, "qdpx", folder / "exports" / "study.qdpx")
+        formats.export(ws, "md", tmp_path / "elsewhere" / "report.md", names=["onboarding_en"])
     roots = [session, folder, tmp_path / "elsewhere"]
     assert _hits(roots, UNIQUE, set()) and _hits(roots, SPOKEN, set())
 
@@ -158,7 +158,7 @@ def test_a_session_of_the_same_name_in_another_study_is_left_alone(folder, tmp_p
         for name in names.values():
             iid = ws.interview_id(name)
             ws.set_status(iid, ws.interview(iid).tags[0].id, "accepted")
-        exports.export(ws, "csv", folder / "exports" / "excerpts.csv")
+        formats.export(ws, "csv", folder / "exports" / "excerpts.csv")
 
     from journeytape.erasure import withdraw
 
