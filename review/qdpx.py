@@ -338,7 +338,9 @@ def _text_source(
     src = _sub(sources, "TextSource", guid=text_guid, name=_unique(name, p.taken),
                plainTextPath=f"internal://{text_guid}.txt", creatingUser=p.auto,
                creationDateTime=p.created)  # fmt: skip
-    _sub(src, "Description").text = (
+    _sub(
+        src, "Description"
+    ).text = (
         f"Interview {v.name}, transcribed and auto-tagged by journeytape; language {v.language}."
     )
     for sel in p.codings(v, st):
