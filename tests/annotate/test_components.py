@@ -112,7 +112,7 @@ def test_a_language_without_rules_tags_only_the_checklist():
 
 def test_an_invalid_guide_pattern_names_the_guide_line():
     broken = GUIDE + "    patterns: {en: [[{LOWER: {NOPE: x}}]]}\n"
-    with pytest.raises(GuideError, match=r"^guide\.yaml:7: invalid spaCy pattern in 'ticket'"):
+    with pytest.raises(GuideError, match=r"^guide\.yaml:10: invalid spaCy pattern in 'account'"):
         g = parse_guide(broken, "guide.yaml")
         g.path = "guide.yaml"
         LanguageAnnotator(g, "en")
