@@ -106,10 +106,14 @@ class LanguageAnnotator:
         return self.nlp.get_pipe(name) if name in self.nlp.pipe_names else None
 
     def analyse(self, text: str):
-        """``text`` through the language's own components only (tokens, tags, lemmas)."""
-        ours = [n for n in self.nlp.pipe_names if n.startswith("journeytape_")]
-        with self.nlp.select_pipes(disable=ours):
-            return self.nlp(text)
+        """``text`` through the language's own components only (tokens, tags, lemmas). Runs
+        them one by one rather than through ``select_pipes``, which would change the shared
+        pipeline under the review app's other threads."""
+        doc = self.nlp.make_doc(text)
+        for name, proc in self.nlp.pipeline:
+            if not name.startswith("journeytape_"):
+                doc = proc(doc)
+        return doc
 
     def hits(self, doc) -> list[Hit]:
         """Every label's hits of a tagged doc, in the order of the components."""
