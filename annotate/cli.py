@@ -60,41 +60,49 @@ def guide_example(
         typer.echo(f"wrote {out}; check it with `journeytape guide check {out}`")
 
 
+_PATHS = typer.Argument(
+    ..., help="Transcript files (*.transcript.json) or folders searched recursively for them."
+)
+_GUIDE = typer.Option(
+    ..., "--guide", "-g", help="Interview guide YAML (`journeytape guide example`)."
+)
+_OUT = typer.Option(
+    None,
+    "--out",
+    "-o",
+    help="Write annotations and reports here (mirroring sub-folders) instead of beside "
+    "each transcript.",
+)
+_FORCE = typer.Option(
+    False, "--force", help="Re-annotate even when transcript, guide and rules are unchanged."
+)
+_EMOLEX = typer.Option(
+    None,
+    "--emolex",
+    help="Optional NRC EmoLex JSON as LANG=FILE (repeatable; a bare FILE counts for every "
+    "language), e.g. nl=.../emoatlas/langs/dutch.json. Research/non-commercial licence: it "
+    "only adds to journeytape's own lexicon.",
+)
+_REPORTS = typer.Option(
+    True, "--reports/--no-reports", help="Write <name>.report.md/.html per interview."
+)
+_LANGUAGE = typer.Option(
+    None,
+    "--language",
+    "-l",
+    help="Annotate as this language (en, nl, de) instead of the transcript's detected one, "
+    "e.g. when speech recognition mistook Dutch for English.",
+)
+
+
 def annotate(
-    paths: list[Path] = typer.Argument(
-        ...,
-        help="Transcript files (*.transcript.json) or folders searched recursively for them.",
-    ),
-    guide: Path = typer.Option(
-        ..., "--guide", "-g", help="Interview guide YAML (`journeytape guide example`)."
-    ),
-    out: Path | None = typer.Option(
-        None,
-        "--out",
-        "-o",
-        help="Write annotations and reports here (mirroring sub-folders) instead of beside "
-        "each transcript.",
-    ),
-    force: bool = typer.Option(
-        False, "--force", help="Re-annotate even when transcript, guide and rules are unchanged."
-    ),
-    emolex: list[str] | None = typer.Option(
-        None,
-        "--emolex",
-        help="Optional NRC EmoLex JSON as LANG=FILE (repeatable; a bare FILE counts for every "
-        "language), e.g. nl=.../emoatlas/langs/dutch.json. Research/non-commercial licence: it "
-        "only adds to journeytape's own lexicon.",
-    ),
-    reports: bool = typer.Option(
-        True, "--reports/--no-reports", help="Write <name>.report.md/.html per interview."
-    ),
-    language: str | None = typer.Option(
-        None,
-        "--language",
-        "-l",
-        help="Annotate as this language (en, nl, de) instead of the transcript's detected one, "
-        "e.g. when speech recognition mistook Dutch for English.",
-    ),
+    paths: list[Path] = _PATHS,
+    guide: Path = _GUIDE,
+    out: Path | None = _OUT,
+    force: bool = _FORCE,
+    emolex: list[str] | None = _EMOLEX,
+    reports: bool = _REPORTS,
+    language: str | None = _LANGUAGE,
 ) -> None:
     """Tag transcripts: channels, touchpoints, goals, emotions, scores, expectations, peaks.
 
@@ -105,17 +113,36 @@ def annotate(
     Example: journeytape annotate transcripts/ --guide guide.yaml
     """
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from journeytape.annotate.report import write_summary
-    from journeytape.annotate.run import annotate_paths, find_transcripts
-    from journeytape.guide import GuideError, load_guide
 
     console = Console(stderr=True, soft_wrap=True)  # errors name paths: never wrap them
+    g, count, lexicons = _inputs(console, paths, guide, emolex or [])
+    options = {"out": out, "force": force, "emolex": lexicons, "reports": reports}
+    results = _annotate_all(console, paths, g, count, language=language, **options)
+    done = [(r.name, r.annotations) for r in results if r.annotations is not None]
+    if done:
+        from journeytape.annotate.report import write_summary
+
+        folder = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
+        labels = {it.id: it.label(g.languages[0]) for it in g.checklist}
+        written = write_summary(done, folder, labels)
+        n = len(done)
+        console.print(f"summary of {n} interview{'s' * (n != 1)}: {written[0]}", highlight=False)
+    errors = [r for r in results if r.status == "error"]
+    if errors:
+        console.print(f"[red]{len(errors)} of {len(results)} transcripts failed[/red]")
+        raise typer.Exit(1)
+
+
+def _inputs(console, paths: list[Path], guide: Path, emolex: list[str]):
+    """The guide, how many transcripts there are and the EmoLex files; exit 2 naming the
+    problem when one is missing or broken."""
+    from journeytape.annotate.run import find_transcripts
+    from journeytape.guide import GuideError, load_guide
+
     try:
         g = load_guide(guide)
         files = find_transcripts(paths)
-        lexicons = _emolex_option(emolex or [])
+        lexicons = _emolex_option(emolex)
     except (GuideError, FileNotFoundError) as exc:
         console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from None
@@ -126,6 +153,15 @@ def annotate(
         raise typer.Exit(2)
     for w in g.warnings:
         console.print(f"[yellow]guide warning:[/yellow] {w}", highlight=False)
+    return g, len(files), lexicons
+
+
+def _annotate_all(console, paths: list[Path], g, count: int, **options) -> list:
+    """Annotate every transcript with a progress bar (on a terminal, for two or more)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from journeytape.annotate.run import annotate_paths
+    from journeytape.guide import GuideError
 
     results = []
     with Progress(
@@ -134,38 +170,22 @@ def annotate(
         MofNCompleteColumn(),
         console=console,
         transient=True,
-        disable=len(files) < 2 or not console.is_terminal,
+        disable=count < 2 or not console.is_terminal,
     ) as progress:
-        task = progress.add_task("", total=len(files))
+        task = progress.add_task("", total=count)
+
+        def started(path: Path) -> None:
+            progress.update(task, description=path.name)
+
         try:
-            for r in annotate_paths(
-                paths,
-                g,
-                out=out,
-                force=force,
-                emolex=lexicons,
-                reports=reports,
-                on_start=lambda p: progress.update(task, description=p.name),
-                language=language,
-            ):
+            for r in annotate_paths(paths, g, on_start=started, **options):
                 results.append(r)
                 progress.advance(task)
                 _print_result(console, r)
         except GuideError as exc:
             console.print(f"[red]error:[/red] {exc}", highlight=False)
             raise typer.Exit(2) from None
-
-    done = [(r.name, r.annotations) for r in results if r.annotations is not None]
-    if done:
-        folder = out or (paths[0] if paths[0].is_dir() else paths[0].parent)
-        labels = {it.id: it.label(g.languages[0]) for it in g.checklist}
-        written = write_summary(done, folder, labels)
-        n = len(done)
-        console.print(f"summary of {n} interview{'s' * (n != 1)}: {written[0]}", highlight=False)
-    errors = [r for r in results if r.status == "error"]
-    if errors:
-        console.print(f"[red]{len(errors)} of {len(results)} transcripts failed[/red]")
-        raise typer.Exit(1)
+    return results
 
 
 def _emolex_option(values: list[str]) -> dict[str, str]:

@@ -233,7 +233,39 @@ def summarize(
     ``labels`` names checklist items (interviews in several languages: the guide's first
     language); by default the label of the first interview is used.
     """
-    labels = labels or {}
+    items = _item_stats(named, labels or {})
+    rows = [_interview_row(name, ann) for name, ann in named]
+    item_rows = [_item_row(k, v, len(named)) for k, v in items.items()]
+    emotions: Counter[str] = Counter(
+        str(t.attrs.get("emotion")) for _, ann in named for t in ann.tags if t.label == "EMOTION"
+    )
+    md = _summary_markdown(named, rows, item_rows, emotions)
+    return Summary(md, _to_csv(rows), _to_csv(item_rows))
+
+
+def _mean(xs: Sequence[float]) -> float | None:
+    return sum(xs) / len(xs) if xs else None
+
+
+def _fmt(x: float | None, nd: int = 1) -> str:
+    return "" if x is None else f"{x:.{nd}f}"
+
+
+def _to_csv(records: list[dict]) -> str:
+    buf = io.StringIO()
+    if records:
+        w = csv.DictWriter(buf, fieldnames=list(records[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(records)
+    return buf.getvalue()
+
+
+def _scores(tags: Sequence[Tag], scope: str) -> list[float]:
+    return [float(t.value) for t in tags if t.label == "SCORE" and t.attrs.get("scope") == scope]
+
+
+def _item_stats(named: Sequence[tuple[str, Annotations]], labels: dict[str, str]) -> dict:
+    """Per checklist item: interviews and mentions, the feelings and scores about it."""
     items: dict[str, dict] = {}
     for _, ann in named:
         for c in ann.coverage:
@@ -261,80 +293,63 @@ def summarize(
         for t in ann.tags:
             if t.label == "SCORE" and t.attrs.get("about") in items:
                 items[t.attrs["about"]]["scores"].append(float(t.value or 0))
+    return items
 
-    def mean(xs):
-        return sum(xs) / len(xs) if xs else None
 
-    def fmt(x, nd=1):
-        return "" if x is None else f"{x:.{nd}f}"
+def _interview_row(name: str, ann: Annotations) -> dict:
+    """One line of annotations-summary.csv."""
+    tags = ann.tags
+    emos = [t for t in tags if t.label == "EMOTION"]
 
-    rows = []
-    emotions_all: Counter[str] = Counter()
-    for name, ann in named:
-        tags = ann.tags
-        overall = [
-            float(t.value) for t in tags if t.label == "SCORE" and t.attrs.get("scope") == "overall"
-        ]
-        moment = [
-            float(t.value) for t in tags if t.label == "SCORE" and t.attrs.get("scope") == "moment"
-        ]
-        emos = [t for t in tags if t.label == "EMOTION"]
-        emotions_all.update(str(t.attrs.get("emotion")) for t in emos)
-        rows.append(
-            {
-                "interview": name,
-                "language": ann.language,
-                "pipeline": ann.pipeline.get("name"),
-                "covered": sum(c.covered for c in ann.coverage),
-                "checklist_items": len(ann.coverage),
-                "never_discussed": "; ".join(c.item for c in ann.coverage if not c.covered),
-                "emotions_positive": sum(1 for t in emos if t.attrs.get("polarity", 0) > 0),
-                "emotions_negative": sum(1 for t in emos if t.attrs.get("polarity", 0) <= 0),
-                "mean_polarity": fmt(mean([float(t.attrs.get("polarity", 0)) for t in emos]), 2),
-                "score_overall_mean": fmt(mean(overall)),
-                "score_moment_mean": fmt(mean(moment)),
-                "expectations_unmet": sum(
-                    1 for t in tags if t.label == "EXPECTATION" and t.value == "unmet"
-                ),
-                "peaks_low": sum(1 for t in tags if t.label == "PEAK" and t.value == "low"),
-                "peaks_high": sum(1 for t in tags if t.label == "PEAK" and t.value == "high"),
-                "goals": sum(1 for t in tags if t.label == "GOAL"),
-            }
-        )
+    def count(label: str, value: str | None = None) -> int:
+        return sum(1 for t in tags if t.label == label and (value is None or t.value == value))
 
-    def to_csv(records: list[dict]) -> str:
-        buf = io.StringIO()
-        if records:
-            w = csv.DictWriter(buf, fieldnames=list(records[0]), lineterminator="\n")
-            w.writeheader()
-            w.writerows(records)
-        return buf.getvalue()
+    return {
+        "interview": name,
+        "language": ann.language,
+        "pipeline": ann.pipeline.get("name"),
+        "covered": sum(c.covered for c in ann.coverage),
+        "checklist_items": len(ann.coverage),
+        "never_discussed": "; ".join(c.item for c in ann.coverage if not c.covered),
+        "emotions_positive": sum(1 for t in emos if t.attrs.get("polarity", 0) > 0),
+        "emotions_negative": sum(1 for t in emos if t.attrs.get("polarity", 0) <= 0),
+        "mean_polarity": _fmt(_mean([float(t.attrs.get("polarity", 0)) for t in emos]), 2),
+        "score_overall_mean": _fmt(_mean(_scores(tags, "overall"))),
+        "score_moment_mean": _fmt(_mean(_scores(tags, "moment"))),
+        "expectations_unmet": count("EXPECTATION", "unmet"),
+        "peaks_low": count("PEAK", "low"),
+        "peaks_high": count("PEAK", "high"),
+        "goals": count("GOAL"),
+    }
 
-    item_rows = [
-        {
-            "item": k,
-            "kind": v["kind"],
-            "label": v["label"],
-            "interviews_discussed": v["interviews"],
-            "interviews": len(named),
-            "mentions": v["mentions"],
-            "emotions_positive": v["pos"],
-            "emotions_negative": v["neg"],
-            "mean_polarity": fmt(mean(v["polarity"]), 2),
-            "mean_score": fmt(mean(v["scores"])),
-        }
-        for k, v in items.items()
-    ]
+
+def _item_row(item: str, v: dict, n: int) -> dict:
+    """One line of annotations-summary-items.csv."""
+    return {
+        "item": item,
+        "kind": v["kind"],
+        "label": v["label"],
+        "interviews_discussed": v["interviews"],
+        "interviews": n,
+        "mentions": v["mentions"],
+        "emotions_positive": v["pos"],
+        "emotions_negative": v["neg"],
+        "mean_polarity": _fmt(_mean(v["polarity"]), 2),
+        "mean_score": _fmt(_mean(v["scores"])),
+    }
+
+
+def _summary_markdown(
+    named: Sequence[tuple[str, Annotations]],
+    rows: list[dict],
+    item_rows: list[dict],
+    emotions: Counter[str],
+) -> str:
     n = len(named)
+    all_overall = [x for _, a in named for x in _scores(a.tags, "overall")]
     md = [f"# Summary of {n} interview{'s' * (n != 1)}", ""]
-    all_overall = [
-        float(t.value)
-        for _, a in named
-        for t in a.tags
-        if t.label == "SCORE" and t.attrs.get("scope") == "overall"
-    ]
     md.append(
-        f"Mean overall score (0–10): **{fmt(mean(all_overall)) or '–'}** "
+        f"Mean overall score (0–10): **{_fmt(_mean(all_overall)) or '–'}** "
         f"from {len(all_overall)} score{'s' * (len(all_overall) != 1)}."
     )
     md += [
@@ -352,28 +367,34 @@ def summarize(
             f"{md_escape(r['never_discussed'].replace('; ', ', ')) or '–'} |"
         )
     for kind, title in (("channel", "Channels"), ("touchpoint", "Touchpoints")):
-        md += [
-            "",
-            f"## {title}: how often they came up, and the feelings around them",
-            "",
-            "| item | interviews | mentions | emotions + / − | mean polarity | mean score |",
-            "|---|---:|---:|---|---:|---:|",
-        ]
-        for r in sorted(
-            (r for r in item_rows if r["kind"] == kind), key=lambda r: (-r["mentions"], r["item"])
-        ):
-            md.append(
-                f"| {md_escape(r['label'])} | {r['interviews_discussed']}/{n} | {r['mentions']} | "
-                f"{r['emotions_positive']} / {r['emotions_negative']} | "
-                f"{r['mean_polarity'] or '–'} | {r['mean_score'] or '–'} |"
-            )
+        md += _item_table(item_rows, kind, title, n)
     md += ["", "## Emotions that came up most", "", "| emotion | times |", "|---|---:|"]
-    for emo, k in emotions_all.most_common(12):
+    for emo, k in emotions.most_common(12):
         md.append(f"| {emo} | {k} |")
     never = [r["label"] for r in item_rows if r["interviews_discussed"] == 0]
     if never:
         md += ["", "Never discussed in any interview: " + ", ".join(never) + "."]
-    return Summary("\n".join(md) + "\n", to_csv(rows), to_csv(item_rows))
+    return "\n".join(md) + "\n"
+
+
+def _item_table(item_rows: list[dict], kind: str, title: str, n: int) -> list[str]:
+    md = [
+        "",
+        f"## {title}: how often they came up, and the feelings around them",
+        "",
+        "| item | interviews | mentions | emotions + / − | mean polarity | mean score |",
+        "|---|---:|---:|---|---:|---:|",
+    ]
+    mine = sorted(
+        (r for r in item_rows if r["kind"] == kind), key=lambda r: (-r["mentions"], r["item"])
+    )
+    for r in mine:
+        md.append(
+            f"| {md_escape(r['label'])} | {r['interviews_discussed']}/{n} | {r['mentions']} | "
+            f"{r['emotions_positive']} / {r['emotions_negative']} | "
+            f"{r['mean_polarity'] or '–'} | {r['mean_score'] or '–'} |"
+        )
+    return md
 
 
 def write_reports(

@@ -2,6 +2,8 @@
 
 Rules are data so that a researcher can read, extend or correct them without touching code;
 their sha256 is part of the annotator version, so changed rules re-annotate on the next run.
+``data/rules.schema.json`` describes every key; a file that breaks it fails to load with a
+``file:line: message`` error (:class:`RulesError`), as a guide does.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-import yaml
+from journeytape import yamlcheck
+from journeytape.yamlcheck import LineError, plain
 
 RULE_LANGUAGES = ("en", "nl", "de")
+
+
+class RulesError(ValueError):
+    """A rule file that cannot be used; the message names the file and line."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ def load_rules(lang: str) -> Rules | None:
     res = _rules_dir().joinpath(f"{lang}.yaml")
     if not res.is_file():
         return None
-    data = yaml.safe_load(res.read_text("utf-8")) or {}
+    data = parse_rules(res.read_text("utf-8"), f"annotate/data/rules/{lang}.yaml")
     emotions = [
         EmotionEntry(
             term=str(e["term"]),
@@ -73,6 +80,20 @@ def load_rules(lang: str) -> Rules | None:
         for e in data.get("emotions", [])
     ]
     return Rules(lang, data, emotions)
+
+
+def parse_rules(text: str, source: str = "<rules>") -> dict[str, Any]:
+    """Rule-file YAML checked against ``data/rules.schema.json`` (errors name
+    ``source:line``), as plain dicts and lists."""
+    try:
+        data = yamlcheck.load(text)
+        if data is None:
+            raise LineError(1, "the rule file is empty")
+        schema = yamlcheck.load_schema("journeytape.annotate", "rules.schema.json")
+        yamlcheck.validate(data, schema)
+    except LineError as exc:
+        raise RulesError(f"{source}:{exc.line or '?'}: {exc.message}") from None
+    return plain(data)
 
 
 @cache

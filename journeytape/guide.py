@@ -29,99 +29,23 @@ Any text may be one string (all languages) or a mapping ``language: text``; the 
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from journeytape import yamlcheck
 from journeytape.files import sha256_file
+from journeytape.yamlcheck import LineError, Map, line_of, plain
 
 FORMAT_VERSION = 1
 KINDS = ("channel", "touchpoint")
 CONSENT_FIELDS = ("purpose", "uses", "not_used_for", "audience", "retention")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_LANG = re.compile(r"^[a-z]{2,3}$")
-_TOP_KEYS = {"format", "journey", "languages", "consent", "scenarios", "questions", "checklist"}
-_TOP_KEYS |= {"stages"}  # optional named stages for the journey map
-_ITEM_KEYS = {"id", "kind", "label", "synonyms", "patterns", "description"}
-_QUESTION_KEYS = {"id", "text", "about", "scenario"}
-_SCENARIO_KEYS = {"id", "label"}
-_STAGE_KEYS = {"id", "label", "items"}
 
 
 class GuideError(ValueError):
     """A guide file that cannot be used; the message names the file and line."""
-
-
-# -- YAML with line numbers ---------------------------------------------------------------
-class _Map(dict):
-    """A mapping that remembers the line of itself and of each key (1-based)."""
-
-    line: int = 0
-    key_lines: dict[Any, int]
-
-
-class _Seq(list):
-    line: int = 0
-    item_lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps line numbers and refuses duplicate keys (a silent overwrite would
-    drop half of a checklist item without anyone noticing)."""
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode):
-    m = _Map()
-    m.line = node.start_mark.line + 1
-    m.key_lines = {}
-    yield m
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        try:
-            hash(key)
-        except TypeError:
-            raise GuideError(f"line {line}: a key must be a plain word") from None
-        if key in m:
-            raise GuideError(
-                f"line {line}: duplicate key {key!r} (first at line {m.key_lines[key]})"
-            )
-        m[key] = loader.construct_object(value_node, deep=True)
-        m.key_lines[key] = line
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode):
-    s = _Seq()
-    s.line = node.start_mark.line + 1
-    s.item_lines = []
-    yield s
-    for child in node.value:
-        s.append(loader.construct_object(child, deep=True))
-        s.item_lines.append(child.start_mark.line + 1)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-
-
-def parse_yaml(text: str, source: str = "<guide>") -> Any:
-    """YAML → Python values whose mappings/lists know their line numbers."""
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
-    except GuideError as exc:
-        raise GuideError(f"{source}:{str(exc).removeprefix('line ')}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else "?"
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise GuideError(f"{source}:{line}: invalid YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise GuideError(f"{source}: invalid YAML: {exc}") from None
 
 
 # -- data classes ---------------------------------------------------------------------------
@@ -281,334 +205,174 @@ class Guide:
         return [it for it in self.checklist if it.kind == "touchpoint"]
 
 
-# -- validation -----------------------------------------------------------------------------
-class _Check:
-    def __init__(self, source: str) -> None:
+# -- reading and checking -------------------------------------------------------------------
+def _checked(text: str, source: str) -> Map:
+    """The YAML, validated against ``data/guide.schema.json``; errors name ``source:line``."""
+    try:
+        data = yamlcheck.load(text)
+        if data is None:
+            raise LineError(1, "the guide is empty (see `journeytape guide example`)")
+        yamlcheck.validate(data, yamlcheck.load_schema("journeytape", "guide.schema.json"))
+    except LineError as exc:
+        raise GuideError(f"{source}:{exc.line or '?'}: {exc.message}") from None
+    return data
+
+
+def _text(value: Any) -> Text:
+    """A string for every language, or {lang: string} (lists of strings kept as lines)."""
+
+    def one(v: Any) -> str | tuple[str, ...]:
+        return tuple(str(x).strip() for x in v) if isinstance(v, list) else str(v).strip()
+
+    if isinstance(value, dict):
+        return Text({str(lang): one(v) for lang, v in value.items()})
+    return Text({"*": one(value)})
+
+
+class _Builder:
+    """Builds a :class:`Guide` from schema-checked data and checks what a schema cannot:
+    ids used twice and references between sections."""
+
+    def __init__(self, data: Map, source: str) -> None:
+        self.data = data
         self.source = source
+        self.warnings: list[str] = []
 
     def fail(self, line: int, message: str) -> GuideError:
         return GuideError(f"{self.source}:{line}: {message}")
 
-    @staticmethod
-    def line_of(container: Any, key: Any, default: int = 0) -> int:
-        if isinstance(container, _Map):
-            return container.key_lines.get(key, container.line)
-        if isinstance(container, _Seq) and isinstance(key, int) and key < len(container):
-            return container.item_lines[key]
-        return getattr(container, "line", default)
+    def unique(self, seen: Iterable[str], value: str, line: int, what: str) -> str:
+        if value in seen:
+            raise self.fail(line, f"{what} {value!r} used twice")
+        return value
 
-    def mapping(self, value: Any, line: int, what: str, allowed: set[str] | None = None) -> _Map:
-        if not isinstance(value, dict):
-            raise self.fail(line, f"{what} must be a mapping (key: value), got {_kind(value)}")
-        if allowed is not None:
-            for key in value:
-                if key not in allowed:
-                    hint = ", ".join(sorted(allowed))
+    def languages(self) -> list[str]:
+        raw = self.data["languages"]
+        out: list[str] = []
+        for i, lang in enumerate(raw):
+            if lang in out:
+                raise self.fail(line_of(raw, i), f"language {lang!r} listed twice")
+            out.append(lang)
+        return out
+
+    def consent(self) -> Consent | None:
+        cm = self.data.get("consent")
+        return None if cm is None else Consent(**{k: _text(cm[k]) for k in CONSENT_FIELDS})
+
+    def scenarios(self) -> list[Scenario]:
+        out: list[Scenario] = []
+        for sm in self.data.get("scenarios") or []:
+            sid = self.unique([x.id for x in out], sm["id"], line_of(sm, "id"), "scenario id")
+            out.append(Scenario(sid, _text(sm.get("label", sid))))
+        return out
+
+    def checklist(self, languages: list[str]) -> list[ChecklistItem]:
+        raw = self.data["checklist"]
+        out: list[ChecklistItem] = []
+        for i, m in enumerate(raw):
+            item = self.item(m, line_of(raw, i), languages)
+            self.unique([x.id for x in out], item.id, item.line, "checklist id")
+            out.append(item)
+        return out
+
+    def item(self, m: Map, line: int, languages: list[str]) -> ChecklistItem:
+        item_id = m["id"]
+        synonyms = {
+            str(lang): self.synonyms(m["synonyms"], lang) for lang in m.get("synonyms") or {}
+        }
+        patterns = {str(lang): plain(ps) for lang, ps in (m.get("patterns") or {}).items()}
+        for lang in languages:
+            if not synonyms.get(lang) and not synonyms.get("*") and not patterns.get(lang):
+                self.warnings.append(
+                    f"line {line}: item {item_id!r} has no {lang} synonyms or patterns"
+                )
+        desc = m.get("description")
+        return ChecklistItem(
+            id=item_id,
+            kind=m["kind"],
+            labels=_text(m.get("label", item_id.replace("_", " "))),
+            synonyms=synonyms,
+            patterns=patterns,
+            description=str(desc).strip() if desc else "",
+            line=line,
+        )
+
+    def synonyms(self, by_lang: Map, lang: str) -> list[str]:
+        words = by_lang[lang]
+        if not isinstance(words, list):
+            return [self.synonym(words, line_of(by_lang, lang))]
+        return [self.synonym(w, line_of(words, j)) for j, w in enumerate(words)]
+
+    def synonym(self, value: Any, line: int) -> str:
+        """ "word*", "*word" and "=word" (see :class:`ChecklistItem`)."""
+        word = str(value).strip()
+        bare = word.removeprefix("=")
+        if bare.strip("*") == "" or "*" in bare.strip("*") or " " in bare and "*" in bare:
+            raise self.fail(line, f"synonym {word!r}: '*' only at the start or end of a word")
+        if word.startswith("=") and "*" in word:
+            raise self.fail(line, f"synonym {word!r}: use either '=' or '*', not both")
+        return word
+
+    def questions(self, ids: set[str], scenarios: set[str]) -> list[Question]:
+        raw = self.data.get("questions") or []
+        out = []
+        for i, q in enumerate(raw):
+            line = line_of(raw, i)
+            if not isinstance(q, dict):  # a bare text is a question in every language
+                out.append(Question(f"q{i + 1}", _text(q)))
+                continue
+            about = q.get("about") or []
+            about = [about] if isinstance(about, str) else about
+            for j, aid in enumerate(about):
+                if aid not in ids:
+                    aline = line_of(about, j, line_of(q, "about"))
+                    raise self.fail(aline, f"question is about {aid!r}, not a checklist id")
+            scenario = q.get("scenario")
+            if scenario is not None and scenario not in scenarios:
+                raise self.fail(line_of(q, "scenario"), f"unknown scenario {scenario!r}")
+            qid = q.get("id", f"q{i + 1}")
+            out.append(Question(qid, _text(q["text"]), [str(a) for a in about], scenario, line))
+        return out
+
+    def stages(self, checklist: list[ChecklistItem]) -> list[Stage]:
+        touchpoints = {it.id for it in checklist if it.kind == "touchpoint"}
+        raw = self.data.get("stages") or []
+        out: list[Stage] = []
+        owner: dict[str, str] = {}
+        for i, sm in enumerate(raw):
+            sid = self.unique([x.id for x in out], sm["id"], line_of(sm, "id"), "stage id")
+            for j, iid in enumerate(sm["items"]):
+                iline = line_of(sm["items"], j, line_of(sm, "items"))
+                if iid not in touchpoints:
                     raise self.fail(
-                        self.line_of(value, key), f"unknown key {key!r} in {what} (known: {hint})"
+                        iline, f"stage {sid!r}: {iid!r} is not a touchpoint of the checklist"
                     )
-        return value
-
-    def seq(self, value: Any, line: int, what: str) -> _Seq:
-        if not isinstance(value, list):
-            raise self.fail(line, f"{what} must be a list, got {_kind(value)}")
-        return value
-
-    def string(self, value: Any, line: int, what: str) -> str:
-        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-            raise self.fail(line, f"{what} must be text, got {_kind(value)}")
-        text = str(value).strip()
-        if not text:
-            raise self.fail(line, f"{what} is empty")
-        return text
-
-    def ident(self, value: Any, line: int, what: str) -> str:
-        text = self.string(value, line, what)
-        if not _ID.match(text):
-            raise self.fail(
-                line,
-                f"{what} {text!r} must be lower-case letters, digits and _ "
-                "(starting with a letter), e.g. service_desk",
-            )
-        return text
-
-    def text(self, value: Any, line: int, what: str, langs: list[str], lists: bool = False) -> Text:
-        """A string for every language, or {lang: string} (or lists of strings if allowed)."""
-        if isinstance(value, dict):
-            out: dict[str, str | tuple[str, ...]] = {}
-            for lang, v in value.items():
-                lline = self.line_of(value, lang, line)
-                self.lang(lang, lline, f"language of {what}")
-                out[str(lang)] = self._one_text(v, lline, f"{what} ({lang})", lists)
-            if not out:
-                raise self.fail(line, f"{what} is empty")
-            return Text(out)
-        return Text({"*": self._one_text(value, line, what, lists)})
-
-    def _one_text(self, value: Any, line: int, what: str, lists: bool):
-        if lists and isinstance(value, list):
-            return tuple(
-                self.string(v, self.line_of(value, i, line), what) for i, v in enumerate(value)
-            )
-        return self.string(value, line, what)
-
-    def lang(self, value: Any, line: int, what: str) -> str:
-        text = self.string(value, line, what)
-        if text != "*" and not _LANG.match(text):
-            raise self.fail(line, f"{what} {text!r} is not a language code such as en, nl, de")
-        return text
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    return "text" if isinstance(value, str) else type(value).__name__
+                if iid in owner:
+                    raise self.fail(iline, f"touchpoint {iid!r} is already in stage {owner[iid]!r}")
+                owner[iid] = sid
+            items = [str(x) for x in sm["items"]]
+            out.append(Stage(sid, _text(sm.get("label", sid)), items, line_of(raw, i)))
+        return out
 
 
 def parse_guide(text: str, source: str = "<guide>") -> Guide:
     """Validate guide YAML text and build a :class:`Guide`; errors name ``source:line``."""
-    c = _Check(source)
-    data = parse_yaml(text, source)
-    if data is None:
-        raise c.fail(1, "the guide is empty (see `journeytape guide example`)")
-    top = c.mapping(data, 1, "the guide", _TOP_KEYS)
-
-    fmt = top.get("format", FORMAT_VERSION)
-    if not isinstance(fmt, int) or isinstance(fmt, bool) or fmt != FORMAT_VERSION:
-        raise c.fail(
-            c.line_of(top, "format"),
-            f"guide format {fmt!r} is not supported (this journeytape reads format "
-            f"{FORMAT_VERSION})",
-        )
-    for key in ("journey", "languages", "checklist"):
-        if key not in top:
-            raise c.fail(top.line, f"missing required key {key!r}")
-
-    journey = c.string(top["journey"], c.line_of(top, "journey"), "journey")
-
-    raw_langs = c.seq(top["languages"], c.line_of(top, "languages"), "languages")
-    if not raw_langs:
-        raise c.fail(c.line_of(top, "languages"), "languages is empty (e.g. [en, nl, de])")
-    languages = []
-    for i, v in enumerate(raw_langs):
-        lang = c.lang(v, c.line_of(raw_langs, i), "language")
-        if lang == "*":
-            raise c.fail(c.line_of(raw_langs, i), "languages must name real languages")
-        if lang in languages:
-            raise c.fail(c.line_of(raw_langs, i), f"language {lang!r} listed twice")
-        languages.append(lang)
-
-    warnings: list[str] = []
-    consent = None
-    if top.get("consent") is not None:
-        cm = c.mapping(top["consent"], c.line_of(top, "consent"), "consent", set(CONSENT_FIELDS))
-        for key in CONSENT_FIELDS:
-            if key not in cm:
-                raise c.fail(cm.line, f"consent is missing {key!r} (needs {CONSENT_FIELDS})")
-        consent = Consent(
-            **{
-                k: c.text(cm[k], c.line_of(cm, k), f"consent.{k}", languages, lists=True)
-                for k in CONSENT_FIELDS
-            }
-        )
-
-    scenarios: list[Scenario] = []
-    if top.get("scenarios") is not None:
-        raw = c.seq(top["scenarios"], c.line_of(top, "scenarios"), "scenarios")
-        for i, s in enumerate(raw):
-            line = c.line_of(raw, i)
-            sm = c.mapping(s, line, "a scenario", _SCENARIO_KEYS)
-            if "id" not in sm:
-                raise c.fail(line, "scenario has no 'id'")
-            sid = c.ident(sm["id"], c.line_of(sm, "id"), "scenario id")
-            if any(x.id == sid for x in scenarios):
-                raise c.fail(c.line_of(sm, "id"), f"scenario id {sid!r} used twice")
-            labels = c.text(sm.get("label", sid), c.line_of(sm, "label", line), "label", languages)
-            scenarios.append(Scenario(sid, labels))
-
-    checklist: list[ChecklistItem] = []
-    raw_items = c.seq(top["checklist"], c.line_of(top, "checklist"), "checklist")
-    if not raw_items:
-        raise c.fail(c.line_of(top, "checklist"), "checklist is empty")
-    for i, raw_item in enumerate(raw_items):
-        item = _parse_item(c, raw_item, c.line_of(raw_items, i), languages, warnings)
-        if any(x.id == item.id for x in checklist):
-            raise c.fail(item.line, f"checklist id {item.id!r} used twice")
-        checklist.append(item)
-    ids = {it.id for it in checklist}
-
-    questions: list[Question] = []
-    if top.get("questions") is not None:
-        raw = c.seq(top["questions"], c.line_of(top, "questions"), "questions")
-        for i, q in enumerate(raw):
-            line = c.line_of(raw, i)
-            if not isinstance(q, dict):  # a bare string is a question in every language
-                questions.append(Question(f"q{i + 1}", c.text(q, line, "question", languages)))
-                continue
-            qm = c.mapping(q, line, "a question", _QUESTION_KEYS)
-            if "text" not in qm:
-                raise c.fail(line, "question has no 'text'")
-            qid = c.ident(qm.get("id", f"q{i + 1}"), c.line_of(qm, "id", line), "question id")
-            about = []
-            if qm.get("about") is not None:
-                raw_about = qm["about"]
-                if isinstance(raw_about, str):
-                    raw_about = [raw_about]
-                for j, a in enumerate(c.seq(raw_about, c.line_of(qm, "about"), "about")):
-                    aline = c.line_of(raw_about, j, c.line_of(qm, "about"))
-                    aid = c.string(a, aline, "about")
-                    if aid not in ids:
-                        raise c.fail(aline, f"question is about {aid!r}, not a checklist id")
-                    about.append(aid)
-            scenario = None
-            if qm.get("scenario") is not None:
-                scenario = c.string(qm["scenario"], c.line_of(qm, "scenario"), "scenario")
-                if scenario not in {s.id for s in scenarios}:
-                    raise c.fail(c.line_of(qm, "scenario"), f"unknown scenario {scenario!r}")
-            questions.append(
-                Question(
-                    qid,
-                    c.text(qm["text"], c.line_of(qm, "text"), "question text", languages),
-                    about,
-                    scenario,
-                    line,
-                )
-            )
-
-    stages = _parse_stages(c, top, languages, checklist)
-
+    b = _Builder(_checked(text, source), source)
+    languages = b.languages()
+    scenarios = b.scenarios()
+    checklist = b.checklist(languages)
     return Guide(
-        journey=journey,
+        journey=str(b.data["journey"]).strip(),
         languages=languages,
         checklist=checklist,
-        questions=questions,
+        questions=b.questions({it.id for it in checklist}, {s.id for s in scenarios}),
         scenarios=scenarios,
-        consent=consent,
+        consent=b.consent(),
         path=None,
         format=FORMAT_VERSION,
-        warnings=warnings,
-        stages=stages,
+        warnings=b.warnings,
+        stages=b.stages(checklist),
     )
-
-
-def _parse_stages(
-    c: _Check, top: _Map, languages: list[str], checklist: list[ChecklistItem]
-) -> list[Stage]:
-    if top.get("stages") is None:
-        return []
-    touchpoints = {it.id for it in checklist if it.kind == "touchpoint"}
-    stages: list[Stage] = []
-    owner: dict[str, str] = {}
-    raw = c.seq(top["stages"], c.line_of(top, "stages"), "stages")
-    for i, st in enumerate(raw):
-        line = c.line_of(raw, i)
-        sm = c.mapping(st, line, "a stage", _STAGE_KEYS)
-        if "id" not in sm or "items" not in sm:
-            raise c.fail(line, "a stage needs an 'id' and 'items' (touchpoint ids)")
-        sid = c.ident(sm["id"], c.line_of(sm, "id"), "stage id")
-        if any(x.id == sid for x in stages):
-            raise c.fail(c.line_of(sm, "id"), f"stage id {sid!r} used twice")
-        items_raw = c.seq(sm["items"], c.line_of(sm, "items"), "items")
-        items = []
-        for j, v in enumerate(items_raw):
-            iline = c.line_of(items_raw, j, c.line_of(sm, "items"))
-            iid = c.string(v, iline, "stage item")
-            if iid not in touchpoints:
-                raise c.fail(iline, f"stage {sid!r}: {iid!r} is not a touchpoint of the checklist")
-            if iid in owner:
-                raise c.fail(iline, f"touchpoint {iid!r} is already in stage {owner[iid]!r}")
-            owner[iid] = sid
-            items.append(iid)
-        labels = c.text(sm.get("label", sid), c.line_of(sm, "label", line), "label", languages)
-        stages.append(Stage(sid, labels, items, line))
-    return stages
-
-
-def _parse_item(
-    c: _Check, raw: Any, line: int, languages: list[str], warnings: list[str]
-) -> ChecklistItem:
-    m = c.mapping(raw, line, "a checklist item", _ITEM_KEYS)
-    for key in ("id", "kind"):
-        if key not in m:
-            raise c.fail(line, f"checklist item has no {key!r}")
-    item_id = c.ident(m["id"], c.line_of(m, "id"), "checklist id")
-    kind = c.string(m["kind"], c.line_of(m, "kind"), "kind")
-    if kind not in KINDS:
-        raise c.fail(c.line_of(m, "kind"), f"kind {kind!r} must be one of {', '.join(KINDS)}")
-    labels = c.text(
-        m.get("label", item_id.replace("_", " ")), c.line_of(m, "label", line), "label", languages
-    )
-
-    synonyms: dict[str, list[str]] = {}
-    if m.get("synonyms") is not None:
-        sm = c.mapping(m["synonyms"], c.line_of(m, "synonyms"), f"synonyms of {item_id}")
-        for lang, words in sm.items():
-            lline = c.line_of(sm, lang)
-            c.lang(lang, lline, "language of synonyms")
-            if isinstance(words, str):
-                words = _Seq([words])
-                words.line, words.item_lines = lline, [lline]
-            ws = c.seq(words, lline, f"synonyms of {item_id} ({lang})")
-            out = []
-            for j, w in enumerate(ws):
-                wline = c.line_of(ws, j, lline)
-                word = c.string(w, wline, "synonym")
-                bare = word.removeprefix("=")
-                if bare.strip("*") == "" or "*" in bare.strip("*") or " " in bare and "*" in bare:
-                    raise c.fail(wline, f"synonym {word!r}: '*' only at the start or end of a word")
-                if word.startswith("=") and "*" in word:
-                    raise c.fail(wline, f"synonym {word!r}: use either '=' or '*', not both")
-                out.append(word)
-            synonyms[str(lang)] = out
-
-    patterns: dict[str, list[list[dict[str, Any]]]] = {}
-    if m.get("patterns") is not None:
-        pm = c.mapping(m["patterns"], c.line_of(m, "patterns"), f"patterns of {item_id}")
-        for lang, plist in pm.items():
-            lline = c.line_of(pm, lang)
-            c.lang(lang, lline, "language of patterns")
-            ps = c.seq(plist, lline, f"patterns of {item_id} ({lang})")
-            out_p = []
-            for j, p in enumerate(ps):
-                pline = c.line_of(ps, j, lline)
-                tokens = c.seq(p, pline, "a pattern (a list of token specs)")
-                if not tokens:
-                    raise c.fail(pline, "a pattern needs at least one token spec")
-                for k, tok in enumerate(tokens):
-                    c.mapping(tok, c.line_of(tokens, k, pline), "a token spec like {LOWER: desk}")
-                out_p.append(_plain(tokens))
-            patterns[str(lang)] = out_p
-
-    for lang in languages:
-        if not synonyms.get(lang) and not synonyms.get("*") and not patterns.get(lang):
-            warnings.append(f"line {line}: item {item_id!r} has no {lang} synonyms or patterns")
-    desc = m.get("description")
-    return ChecklistItem(
-        id=item_id,
-        kind=kind,
-        labels=labels,
-        synonyms=synonyms,
-        patterns=patterns,
-        description=str(desc).strip() if desc else "",
-        line=line,
-    )
-
-
-def _plain(value: Any) -> Any:
-    """Drop the line-number wrappers (spaCy wants plain dicts and lists)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def load_guide(path: str | Path) -> Guide:

@@ -60,12 +60,13 @@ def warm(language: str | None) -> None:
 
 
 def _parse_score(la, value: str) -> dict[str, Any] | None:
-    if not hasattr(la, "score_m"):
+    scorer = la.component("SCORE")
+    if scorer is None:
         return None  # no journeytape rules for this language
-    doc = la.nlp(value)
+    doc = la.analyse(value)
     # asked "out of ten?": a bare "8" is a score, as in an answer to the score question
-    question = la.score_question[0] if getattr(la, "score_question", None) else ""
-    hits = la.score(doc, [], {"question": question})
+    question = scorer.score_question[0] if scorer.score_question else ""
+    hits = scorer.score(doc, [], {"question": question})
     if hits:
         return {k: v for k, v in hits[0].attrs.items() if k in DERIVED["SCORE"]}
     try:
@@ -76,15 +77,16 @@ def _parse_score(la, value: str) -> dict[str, Any] | None:
 
 
 def _parse_emotion(la, value: str) -> dict[str, Any] | None:
-    if not hasattr(la, "emo_lower"):
+    feeler = la.component("EMOTION")
+    if feeler is None:
         return None  # no journeytape rules for this language
-    hits = la.emotion(la.nlp(value))
+    hits = feeler.emotion(la.analyse(value))
     if hits:
         return {k: v for k, v in hits[0].attrs.items() if k in DERIVED["EMOTION"]}
     # an emotion's name rather than a word for it ("joy", "trust"): the lexicon's first entry
     # of that emotion
     entry = next(
-        (e for e in la.emotions.values() if e.emotion.casefold() == value.strip().casefold()),
+        (e for e in feeler.emotions.values() if e.emotion.casefold() == value.strip().casefold()),
         None,
     )
     if entry is None:

@@ -256,12 +256,14 @@ def test_pipeline_is_recorded(tag_text):
 
 
 def test_doc_spans_hold_the_tags(annotator):
+    """Each label's component writes its own span group; the hits ride in its attrs."""
     la = annotator.for_language("en")
     doc = la.nlp("I was not happy, so I called the helpdesk.")
-    hits = la.tag_doc(doc, "respondent", {"question": "", "previous_durations": []})
-    spans = doc.spans["journeytape"]
-    assert len(spans) == len(hits)
-    assert {s.label_ for s in spans} == {"EMOTION", "CHANNEL"}
+    found = {label: [s.text for s in doc.spans[label]] for label in doc.spans if doc.spans[label]}
+    assert found == {"EMOTION": ["not happy"], "CHANNEL": ["called", "helpdesk"]}
+    (emotion,) = doc.spans["EMOTION"].attrs["journeytape"]
+    assert emotion.attrs["negated"] is True and emotion.value == "happy"
+    assert [h.label for h in la.hits(doc)] == ["CHANNEL", "CHANNEL", "EMOTION"]
 
 
 def test_without_speaker_roles_questions_are_not_answers(annotator):
