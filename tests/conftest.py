@@ -28,6 +28,8 @@ MODEL_FILES = frozenset(
         "test_end_to_end.py",
         "transcribe/speakers/test_diarize.py",
         "transcribe/test_naming.py",
+        # every test builds a spaCy pipeline with the trained English model
+        "annotate/test_components.py",
         # inspects faster-whisper's private API (imports faster_whisper, CTranslate2)
         "transcribe/test_whisper_adapter.py",
     }
