@@ -2,13 +2,70 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from journeytape.annotate.cues import CueMatcher
 from journeytape.annotate.hits import NUM, Hit
+
+#: a duration told *before* the expectation is what happened only when it is of the same
+#: order ("on hold twenty minutes. Normally it takes two weeks" compares nothing); after the
+#: expectation any duration counts ("I thought a week. Took ten minutes")
+MAX_DURATION_RATIO = 200.0
+
+
+def _comparable(a: float, b: float) -> bool:
+    return max(a, b) <= MAX_DURATION_RATIO * max(min(a, b), 1.0)
+
+
+@dataclass
+class ExpectationCues:
+    """Expectation cues compiled from the rule file's ``expectation`` section (beyond the ones
+    the language pipeline compiles): surprise ("had ik niet verwacht"), what is usual
+    ("normally it takes …"), what a result is compared with ("higher than the quote"), and
+    yes/no answers to an expectation question."""
+
+    surprise: CueMatcher
+    #: verb brackets: "had ik eerlijk gezegd niet verwacht" — a negator must sit inside
+    surprise_split: CueMatcher
+    usual: CueMatcher
+    answer: CueMatcher
+    refs: set[str]
+    early: set[str]
+    skip: set[str]
+    open_question: set[str]
+
+    @classmethod
+    def build(cls, nlp, rules) -> ExpectationCues:
+        def words(key: str) -> list[str]:
+            return rules.words("expectation", key)
+
+        fillers = rules.words("cue_fillers")
+        pairs = rules.data.get("expectation", {}).get("surprise_split_cues") or []
+        return cls(
+            surprise=CueMatcher(nlp, fillers, {"surprise": words("surprise_cues")}),
+            surprise_split=CueMatcher(
+                nlp, fillers, {}, {"surprise": [(str(a), str(b)) for a, b in pairs]}
+            ),
+            usual=CueMatcher(nlp, fillers, {"usual": words("usual_cues")}),
+            answer=CueMatcher(nlp, [], {"yes": words("answer_yes"), "no": words("answer_no")}),
+            refs={w.lower() for w in words("than_refs")},
+            early={w.lower() for w in words("early_words")},
+            skip={w.lower() for w in words("answer_skip")},
+            open_question={w.lower() for w in words("open_question")},
+        )
 
 
 class ExpectationRules:
     """Mixed into LanguageAnnotator; uses its duration units and expectation cues."""
+
+    def _exp_more(self) -> ExpectationCues:
+        """The extra expectation cues, compiled once per language on first use."""
+        more = self.__dict__.get("_exp_more_cache")
+        if more is None:
+            more = ExpectationCues.build(self.nlp, self.rules)
+            self._exp_more_cache = more
+        return more
 
     def durations(self, doc) -> list[tuple[int, int, float]]:
         """Durations in a doc: (start token, end token, seconds)."""
@@ -48,7 +105,9 @@ class ExpectationRules:
                 start = j
             elif NUM.match(low) or low in self.numbers:
                 n = float(low.replace(",", ".")) if NUM.match(low) else self.numbers[low]
-                if not (qty == 0.5 and j == start - 1):  # "een half uur": een + half
+                if qty is not None and n == 1 and not NUM.match(low):
+                    pass  # "a couple of weeks", "een paar dagen": the article is no amount
+                elif not (qty == 0.5 and j == start - 1):  # "een half uur": een + half
                     qty = n if qty is None else (n + qty if qty == 0.5 else n)
                 start = j
             elif low in ("of", "van", "von", "couple", "few", "paar", "like", "about"):
@@ -101,13 +160,15 @@ class ExpectationRules:
         """ "faster than I expected", "langsamer als erwartet": exceeded or unmet."""
         parts: list[tuple] = []
         n = len(doc)
+        # "than I expected", and "than the quote", "dan de offerte", "als vereinbart"
+        compared_with = self.exp_cues | self._exp_more().refs
         for i, tok in enumerate(doc):
             if tok.lower_ not in self.than:
                 continue
             comp = [
                 k for k in range(max(0, i - 3), i) if doc[k].lower_ in self.faster | self.slower
             ]
-            cue = [m for m in range(i + 1, min(n, i + 5)) if doc[m].lower_ in self.exp_cues]
+            cue = [m for m in range(i + 1, min(n, i + 5)) if doc[m].lower_ in compared_with]
             if comp and cue:
                 better = doc[comp[-1]].lower_ in self.faster
                 value = "exceeded" if better else "unmet"
@@ -121,8 +182,10 @@ class ExpectationRules:
             return None
         contrasts = [s for kind, s, _ in self.exp_status_m(doc) if kind == "contrast"]
         expected = None
+        # "normaal gesproken duurt dat een half uur": what is usual is what was expected
+        usual = {s for _, s, _ in self._exp_more().usual(doc)}
         for i, tok in enumerate(doc):
-            if tok.lower_ not in self.exp_cues:
+            if tok.lower_ not in self.exp_cues and i not in usual:
                 continue
             sent = tok.sent
             inside = [d for d in durs if sent.start <= d[0] < sent.end]
@@ -169,7 +232,15 @@ class ExpectationRules:
     def _actual_duration(self, doc, durs, expected, actual, context) -> tuple:
         """What happened, to compare with the expected duration: (seconds, span, text)."""
         (es, ee, esec), cue_i = expected
-        others = [d for d in durs if d[0] != es and abs(d[2] - esec) > 1e-6]
+        others = [
+            d
+            for d in durs
+            if d[0] != es
+            # the same duration again is a restatement ("two days, two days tops") unless
+            # told apart from it ("normally two weeks, and it did take two weeks")
+            and (abs(d[2] - esec) > 1e-6 or d[0] >= ee + 4)
+            and (d[0] >= ee or _comparable(d[2], esec))
+        ]
         prev = context.get("previous_durations", [])
         if others:
             # what happened is told after the expectation; before it only as a fallback
@@ -225,6 +296,7 @@ class ExpectationRules:
             "as-expected": 2,
             "too-long": 3,
             "cue": 4,
+            "surprise": 4,
             "answer": 5,
             "counterfactual": 6,
         }
@@ -261,8 +333,19 @@ class ExpectationRules:
         The answer to an expectation question that names a duration counts as well. Status:
         exceeded/met when the turn says so, else not met — an expectation worth telling the
         interviewer is almost always one the service missed (codebook: "where it fails")."""
+        more = self._exp_more()
+        surprises = [(s, e) for _, s, e in more.surprise(doc)]
+        surprises += [
+            (s, e)
+            for _, s, e in more.surprise_split(doc)
+            if any(t.lower_ in self.negators for t in doc[s:e])
+            and not any(a <= s < b for a, b in surprises)
+        ]
+        cues = [*self.exp_cue_m(doc), *(("norm", s, e) for _, s, e in more.usual(doc))]
         out: list[tuple] = []
-        for kind, s, e in self.exp_cue_m(doc):
+        for kind, s, e in cues:
+            if any(a <= s < b for a, b in surprises):
+                continue  # "ik had niet verwacht": the surprise, not the expectation, counts
             sent_end = doc[s].sent.end
             if kind == "weak" and not any(
                 doc[k].lower_ in self.exp_modals for k in range(e, min(sent_end, e + 8))
@@ -277,21 +360,74 @@ class ExpectationRules:
             if kind == "norm" and not durs:
                 continue
             out.append((s, max(e, self._clause_end(doc, s, 5)), self._status(doc, s), "cue", 0.6))
+        for s, e in surprises:
+            end = max(e, self._clause_end(doc, s, 5))
+            out.append((s, end, self._surprise_status(doc), "surprise", 0.6))
         question = context.get("question", "")
         if not out and durs and any(c in question for c in self.exp_question):
             # "I: What would have been realistic?" "R: Two days, tops."
             s, e = durs[0][0], durs[-1][1]
             out.append((s, e, self._status(doc, 0), "answer", 0.55))
+        if not out and any(c in question for c in self.exp_question):
+            out += self._yes_no_answer(doc, question)
         return out
+
+    def _surprise_status(self, doc) -> str:
+        """ "Dat had ik niet verwacht", "I wasn't expecting that": which way the surprise
+        went is told by the rest of the turn — feelings and evaluations (relieved, blij,
+        entgegenkommend), faster/earlier words and "already" (exceeded), slower, longer,
+        dearer words (unmet). Without either it counts as a good surprise: a let-down is
+        said with a complaint, not with surprise alone."""
+        more = self._exp_more()
+        balance = 0
+        for h in self.emotion(doc):
+            pol = h.attrs.get("polarity", 0.0)
+            balance += (pol > 0.05) - (pol < -0.05)
+        for match_id, s, _ in [*self.emo_lower(doc), *self.emo_lemma(doc)]:
+            entry = self.emotions[self.nlp.vocab.strings[match_id]]
+            if entry.evaluative:
+                negated = any(doc[k].lower_ in self.negators for k in range(max(0, s - 3), s))
+                balance += -1 if (entry.polarity > 0) == negated else 1
+        for t in doc:
+            low = t.lower_
+            balance += (low in self.faster or low in more.early) - (low in self.slower)
+        return "unmet" if balance < 0 else "exceeded"
+
+    def _yes_no_answer(self, doc, question: str) -> list[tuple]:
+        """ "I: Was that what you expected?" "R: Yes, pretty much." — a yes is met, a no
+        unmet (exceeded when the turn says faster/better). Open questions ("What did you
+        expect?") take no yes/no answer ("No idea")."""
+        more = self._exp_more()
+        q_words = question.lower().replace("?", " ").replace(",", " ").split()
+        if not q_words or q_words[0] in more.open_question:
+            return []
+        first = next((t.i for t in doc if not (t.is_punct or t.lower_ in more.skip)), None)
+        for kind, s, e in more.answer(doc):
+            if s != first:
+                continue
+            end = self._clause_end(doc, s, 2)
+            if kind == "yes":
+                status = self._said_outcome(doc, 0) or "met"
+            elif any(t.lower_ in self.faster for t in doc) or self._status(doc, 0) == "exceeded":
+                status = "exceeded"
+            else:
+                status = "unmet"
+            return [(s, max(e, end), status, "answer", 0.5)]
+        return []
 
     def _said_outcome(self, doc, start: int, stop: int | None = None) -> str | None:
         """met/exceeded when the turn says so after ``start`` ("passte genau", "viel mee");
         a negated verdict ("dat klopte niet") is unmet."""
-        for kind, s, e in self.exp_status_m(doc):
+        found = self.exp_status_m(doc)
+        # "erfreulicherweise nicht der Fall": a negator inside another verdict is no negation
+        inside = {k for kind, s, e in found if kind in ("met", "exceeded") for k in range(s, e)}
+        for kind, s, e in found:
             if s < start or kind in ("contrast", "trouble") or (stop is not None and s >= stop):
                 continue
             near = {
-                doc[k].lower_ for k in (*range(max(0, s - 2), s), *range(e, min(len(doc), e + 2)))
+                doc[k].lower_
+                for k in (*range(max(0, s - 2), s), *range(e, min(len(doc), e + 2)))
+                if k not in inside
             }
             if near & self.negators:
                 return "unmet"
