@@ -118,7 +118,10 @@ def test_a_negator_inside_a_verdict_does_not_negate_it(tag_text):
 
 
 def test_trouble_expected_then_a_contrast(tag_text):
-    text = "Ik ging ervan uit dat het lang zou duren, dat is niet niks, maar het viel mee."
+    text = (
+        "Ik ging ervan uit dat het een paar dagen zou duren, want dat is niet niks. "
+        "Maar ze hadden het onderdeel op voorraad."
+    )
     assert expectations(tag_text, "nl", text) == ["exceeded"]
 
 
