@@ -117,6 +117,8 @@ class MomentRules:
                 continue
             if self._someone_elses_wish(doc, s):
                 continue  # "They wanted my passport": what the bank wanted is no goal
+            if doc[e].is_punct and sum(not t.is_punct for t in doc[e : doc[s].sent.end]) < 3:
+                continue  # "So the whole point, gone.": a cue without what was wanted
             end = self._clause_end(doc, s, 4)
             stop = next(
                 (k for k in range(e, end) if doc[k].lower_ in self.goal_recurring_stop), end

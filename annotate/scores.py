@@ -123,6 +123,8 @@ class ScoreRules:
         cues, hits = scan.cues, scan.hits
         # "die Note gut", "sehr gut": German grades said as words, when asked for a Note
         if scan.grade_question and low in self.grade_words:
+            if i > 0 and doc[i - 1].lower_ in self.negators:
+                return  # "nicht schlecht, nicht gut" judges, it gives no grade
             start = i - 1 if i > 0 and doc[i - 1].lower_ == "sehr" and low == "gut" else i
             grade = 1.0 if start < i else self.grade_words[low]
             scan.out.append(self._grade_hit(doc, start, i, grade, cues, hits))
@@ -139,7 +141,8 @@ class ScoreRules:
                 )
                 scan.used.add(i)
             return
-        if low in self.diminutives:  # NL "een zesje"
+        if low in self.diminutives and (scan.asked or low != "eentje"):  # NL "een zesje"
+            # "eentje" is mostly "one (of them)"; a grade only when one was asked for
             start = i - 1 if i > 0 and doc[i - 1].lower_ in ("een", "'n") else i
             value = self.diminutives[low]
             scan.out.append(
