@@ -182,8 +182,10 @@ class ExpectationRules:
             return None
         contrasts = [s for kind, s, _ in self.exp_status_m(doc) if kind == "contrast"]
         expected = None
-        # "normaal gesproken duurt dat een half uur": what is usual is what was expected
+        # "normaal gesproken duurt dat een half uur": what is usual is what was expected; a
+        # cue phrase ("I was under the impression", "ik rekende erop") leads to it as well
         usual = {s for _, s, _ in self._exp_more().usual(doc)}
+        usual |= {s for kind, s, _ in self.exp_cue_m(doc) if kind in ("strong", "weak")}
         for i, tok in enumerate(doc):
             if tok.lower_ not in self.exp_cues and i not in usual:
                 continue

@@ -119,6 +119,9 @@ class MomentRules:
                 continue  # "They wanted my passport": what the bank wanted is no goal
             if doc[e].is_punct and sum(not t.is_punct for t in doc[e : doc[s].sent.end]) < 3:
                 continue  # "So the whole point, gone.": a cue without what was wanted
+            window = " ".join(t.lower_ for t in doc[max(0, s - 3) : s + 2])
+            if any(w in window for w in self.rules.words("goal", "not_before")):
+                continue  # "like I was trying to con them": a comparison, not a goal
             end = self._clause_end(doc, s, 4)
             stop = next(
                 (k for k in range(e, end) if doc[k].lower_ in self.goal_recurring_stop), end

@@ -137,3 +137,34 @@ def test_a_couple_of_is_two(annotator, lang, text, seconds):
     la = annotator.for_language(lang)
     doc = la.nlp(text)
     assert [d[2] for d in la.durations(doc)] == [seconds]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "value"),
+    [
+        (
+            "en",
+            "The refund came two days after that. I was under the impression it'd take "
+            "another fortnight, so, fair play.",
+            "exceeded",
+        ),
+        ("en", "Their own site says refunds are paid within fourteen days.", "unmet"),
+        ("en", "It was meant to be simple.", "unmet"),
+        ("nl", "Er stond in dat het binnen tien werkdagen op mijn rekening zou staan.", "unmet"),
+        ("nl", "Ik rekende erop dat iemand zou kunnen zeggen waar het bleef, maar nee.", "unmet"),
+        ("en", "The bill was exactly what they'd quoted, to the penny.", "met"),
+    ],
+)
+def test_what_a_site_said_and_what_was_counted_on(tag_text, lang, text, value):
+    assert expectations(tag_text, lang, text) == [value], text
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "I was humiliated, frankly, like I was trying to con them."),
+        ("nl", "Hij keek me aan alsof ik wilde frauderen."),
+    ],
+)
+def test_a_comparison_is_no_goal(tag_text, lang, text):
+    assert only(tag_text(lang, text), "GOAL") == []
