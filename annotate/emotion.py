@@ -83,6 +83,8 @@ class EmotionRules:
         return any(doc[k].lower_ in self.cf_if for k in range(e, sent.end))
 
     def emotion(self, doc) -> list[Hit]:
+        """Feeling words of the lexicons, minus other people's feelings and plain evaluations,
+        with negation, intensity, sarcasm and counterfactuals read from the words around."""
         raw: dict[tuple[int, int], str] = {}
         for match_id, s, e in [*self.emo_lower(doc), *self.emo_lemma(doc)]:
             raw.setdefault((s, e), self.nlp.vocab.strings[match_id])
@@ -99,73 +101,87 @@ class EmotionRules:
             sarcastic = entry.polarity > 0 and self._sarcasm(doc, s, e, entry)
             if entry.evaluative and not sarcastic:
                 continue  # "the loaner was great": an evaluation, not a feeling
-            negated, mult, first, neg_at = False, 1.0, s, -1
-            j = s - 1
-            steps = 0
-            while j >= 0 and steps < self.neg_window + 2:
-                low = doc[j].lower_
-                if low in self.breaks or doc[j].is_punct:
-                    break
-                if low in self.negators and steps < self.neg_window + 1:
-                    negated, first, neg_at = True, j, j
-                elif low in self.intensifiers:
-                    mult *= self.intensifiers[low]
-                    first = min(first, j)
-                elif low in self.downtoners:
-                    mult *= self.downtoners[low]
-                    first = min(first, j)
-                elif j >= 1 and f"{doc[j - 1].lower_} {low}" in self.downtoners:
-                    mult *= self.downtoners[f"{doc[j - 1].lower_} {low}"]
-                    first = min(first, j - 1)
-                    j -= 1
-                j -= 1
-                steps += 1
-            last = e
-            if self.neg_after and not negated:
-                # "Zufrieden war ich nicht.", "blij was ik niet": negator before the clause ends
-                k = e
-                while k < len(doc) and k < e + 4:
-                    low = doc[k].lower_
-                    if doc[k].is_punct or low in self.breaks:
-                        break
-                    if low in self.negators and (k + 1 == len(doc) or doc[k + 1].is_punct):
-                        negated, last = True, k + 1
-                        break
-                    k += 1
-            counterfactual = negated and neg_at >= 0 and self._counterfactual(doc, neg_at, e)
-            if counterfactual:
-                negated = False  # the feeling happened; only the condition is hypothetical
-            polarity = entry.polarity
-            intensity = entry.intensity * mult
-            if sarcastic and not negated:
-                polarity = -abs(polarity) * 0.8
-            elif negated and polarity < 0:
-                # codebook: a negated negative feeling is neutral ("wasn't really angry")
-                polarity = 0.0
-                intensity = intensity * (0.6 if mult > 1 else 0.8)
-            elif negated:
-                # "not happy" is negative; an intensifier softens the negation
-                polarity = -polarity * 0.6
-                intensity = intensity * (0.6 if mult > 1 else 0.8)
-            hits.append(
-                Hit(
-                    "EMOTION",
-                    first,
-                    last,
-                    entry.term,
-                    f"lexicon:emotion:{self.lang}:{entry.source}" + (":negated" if negated else ""),
-                    0.75 if entry.source == "journeytape" else 0.55,
-                    {
-                        "emotion": entry.emotion,
-                        "polarity": round(max(-1.0, min(1.0, polarity)), 3),
-                        "intensity": round(max(0.0, min(1.0, intensity)), 3),
-                        "negated": negated,
-                        "sarcasm": sarcastic,
-                        "counterfactual": counterfactual,
-                        "lexicon": entry.source,
-                    },
-                )
-            )
+            hits.append(self._emotion_hit(doc, s, e, entry, sarcastic))
         return hits
+
+    def _modifiers_before(self, doc, s: int) -> tuple[bool, float, int, int]:
+        """Negators, intensifiers and downtoners before a feeling word in its clause:
+        (negated, intensity multiplier, first token of the span, negator index or -1)."""
+        negated, mult, first, neg_at = False, 1.0, s, -1
+        j = s - 1
+        steps = 0
+        while j >= 0 and steps < self.neg_window + 2:
+            low = doc[j].lower_
+            if low in self.breaks or doc[j].is_punct:
+                break
+            if low in self.negators and steps < self.neg_window + 1:
+                negated, first, neg_at = True, j, j
+            elif low in self.intensifiers:
+                mult *= self.intensifiers[low]
+                first = min(first, j)
+            elif low in self.downtoners:
+                mult *= self.downtoners[low]
+                first = min(first, j)
+            elif j >= 1 and f"{doc[j - 1].lower_} {low}" in self.downtoners:
+                mult *= self.downtoners[f"{doc[j - 1].lower_} {low}"]
+                first = min(first, j - 1)
+                j -= 1
+            j -= 1
+            steps += 1
+        return negated, mult, first, neg_at
+
+    def _negator_after(self, doc, e: int) -> int | None:
+        """ "Zufrieden war ich nicht.", "blij was ik niet": a negator that ends the clause
+        (languages with ``neg_after``); the span's new end, or None."""
+        k = e
+        while k < len(doc) and k < e + 4:
+            low = doc[k].lower_
+            if doc[k].is_punct or low in self.breaks:
+                return None
+            if low in self.negators and (k + 1 == len(doc) or doc[k + 1].is_punct):
+                return k + 1
+            k += 1
+        return None
+
+    def _emotion_hit(self, doc, s: int, e: int, entry, sarcastic: bool) -> Hit:
+        """The EMOTION hit for one feeling word, its polarity after negation and sarcasm."""
+        negated, mult, first, neg_at = self._modifiers_before(doc, s)
+        last = e
+        if self.neg_after and not negated:
+            after = self._negator_after(doc, e)
+            if after is not None:
+                negated, last = True, after
+        counterfactual = negated and neg_at >= 0 and self._counterfactual(doc, neg_at, e)
+        if counterfactual:
+            negated = False  # the feeling happened; only the condition is hypothetical
+        polarity = entry.polarity
+        intensity = entry.intensity * mult
+        if sarcastic and not negated:
+            polarity = -abs(polarity) * 0.8
+        elif negated and polarity < 0:
+            # codebook: a negated negative feeling is neutral ("wasn't really angry")
+            polarity = 0.0
+            intensity = intensity * (0.6 if mult > 1 else 0.8)
+        elif negated:
+            # "not happy" is negative; an intensifier softens the negation
+            polarity = -polarity * 0.6
+            intensity = intensity * (0.6 if mult > 1 else 0.8)
+        return Hit(
+            "EMOTION",
+            first,
+            last,
+            entry.term,
+            f"lexicon:emotion:{self.lang}:{entry.source}" + (":negated" if negated else ""),
+            0.75 if entry.source == "journeytape" else 0.55,
+            {
+                "emotion": entry.emotion,
+                "polarity": round(max(-1.0, min(1.0, polarity)), 3),
+                "intensity": round(max(0.0, min(1.0, intensity)), 3),
+                "negated": negated,
+                "sarcasm": sarcastic,
+                "counterfactual": counterfactual,
+                "lexicon": entry.source,
+            },
+        )
 
     # -- numbers and durations -----------------------------------------------------------------

@@ -103,6 +103,9 @@ class MomentRules:
         )
 
     def goal(self, doc, context: dict | None = None) -> list[Hit]:
+        """GOAL: a cue phrase and the clause it opens, unless the clause is a step, a routine,
+        a prerequisite, someone else's wish or a comparison; else an indirect goal (deadline
+        plus "otherwise"), else the answer to a goal question."""
         raw: dict[tuple[int, int], str] = {}
         for kind, s, e in self.goal_m(doc):
             raw.setdefault((s, e), kind)
@@ -110,32 +113,11 @@ class MomentRules:
         out = []
         taken = -1
         for s, e in sorted(longest_first(raw)):
-            if s < taken or e >= len(doc):
+            if s < taken or e >= len(doc) or not self._goal_cue_opens(doc, s, e):
                 continue
-            nxt = doc[e].lower_
-            if nxt in self.goal_not_after or doc[e].lemma_.lower() in self.goal_not_after:
+            end = self._goal_clause(doc, s, e, raw[(s, e)], deadlines)
+            if end is None:
                 continue
-            if self._someone_elses_wish(doc, s):
-                continue  # "They wanted my passport": what the bank wanted is no goal
-            end = self._clause_end(doc, s, 4)
-            stop = next(
-                (k for k in range(e, end) if doc[k].lower_ in self.goal_recurring_stop), end
-            )
-            if any(doc[k].lower_ in self.goal_recurring for k in range(e, stop)):
-                continue  # "I had to be let in every morning" is a routine, not a goal
-            if self._is_step(doc, e, end):
-                continue  # "I needed to request it myself": a step taken, not a goal
-            if (
-                raw[(s, e)] == "need"
-                and not any(doc[k].lower_ in self.goal_purpose for k in range(e, end))
-                and not any(s < d < end for d in deadlines)
-            ):
-                continue  # "I needed the BSN": a prerequisite, not what they wanted
-            if raw[(s, e)] == "conditional":
-                if not any(s < d < end for d in deadlines):
-                    continue
-                if any(doc[k].lower_ in self.goal_not_after for k in range(e, min(end, e + 3))):
-                    continue
             taken = end
             what = " ".join(t.lower_ for t in doc[e:end] if not t.is_punct)
             out.append(
@@ -155,6 +137,41 @@ class MomentRules:
         if not out and asked:
             out += self._goal_answer(doc)
         return out
+
+    def _goal_cue_opens(self, doc, s: int, e: int) -> bool:
+        """Whether the cue at ``s:e`` opens a statement of what the respondent wanted."""
+        nxt = doc[e].lower_
+        if nxt in self.goal_not_after or doc[e].lemma_.lower() in self.goal_not_after:
+            return False  # "I wanted to scream", "I want to say"
+        if self._someone_elses_wish(doc, s):
+            return False  # "They wanted my passport": what the bank wanted is no goal
+        if doc[e].is_punct and sum(not t.is_punct for t in doc[e : doc[s].sent.end]) < 3:
+            return False  # "So the whole point, gone.": a cue without what was wanted
+        window = " ".join(t.lower_ for t in doc[max(0, s - 3) : s + 2])
+        # "like I was trying to con them": a comparison, not a goal
+        return not any(w in window for w in self.rules.words("goal", "not_before"))
+
+    def _goal_clause(self, doc, s: int, e: int, kind: str, deadlines: list[int]) -> int | None:
+        """The end of the goal clause a cue opens, or None when the clause is a routine, a
+        step, a prerequisite or a condition without a deadline."""
+        end = self._clause_end(doc, s, 4)
+        stop = next((k for k in range(e, end) if doc[k].lower_ in self.goal_recurring_stop), end)
+        if any(doc[k].lower_ in self.goal_recurring for k in range(e, stop)):
+            return None  # "I had to be let in every morning" is a routine, not a goal
+        if self._is_step(doc, e, end):
+            return None  # "I needed to request it myself": a step taken, not a goal
+        if (
+            kind == "need"
+            and not any(doc[k].lower_ in self.goal_purpose for k in range(e, end))
+            and not any(s < d < end for d in deadlines)
+        ):
+            return None  # "I needed the BSN": a prerequisite, not what they wanted
+        if kind == "conditional":
+            if not any(s < d < end for d in deadlines):
+                return None
+            if any(doc[k].lower_ in self.goal_not_after for k in range(e, min(end, e + 3))):
+                return None
+        return end
 
     def goal_context(self, doc, context: dict) -> None:
         """An interviewer turn that asks what the respondent wanted or needed."""

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from journeytape.annotate.hits import FRACTION, NUM, Hit
 
 #: marker: the scope came from the interviewer's question, not from the turn itself
 QUESTION: Any = object()
+
+
+@dataclass
+class _ScoreScan:
+    """One turn's grade search: the cues and question it is read against, what was found."""
+
+    cues: dict[str, list[tuple[int, int]]]
+    #: the question and the remembered grade question, as one text ("zehn" asked?)
+    asked_text: str
+    asked: bool
+    five: bool
+    grade_question: bool
+    item_ends: set[int]
+    hits: list[Hit]
+    out: list[Hit] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
 
 
 class ScoreRules:
@@ -61,147 +78,15 @@ class ScoreRules:
         context["score_scope"] = "overall" if overall or not moment else "moment"
 
     def score(self, doc, hits: list[Hit], context: dict[str, Any]) -> list[Hit]:
-        cues: dict[str, list[tuple[int, int]]] = {}
-        for match_id, s, e in self.score_m(doc):
-            cues.setdefault(self.nlp.vocab.strings[match_id], []).append((s, e))
-        question = context.get("question", "")
-        score_q = context.get("score_q", "")
-        asked = bool(score_q) or any(c in question for c in self.score_question)
-        five = any(c in question or c in score_q for c in self.five_scale)
-        asked = asked or five
-        self._question_scope = context.get("score_scope", "overall")
-        out: list[Hit] = []
-        used: set[int] = set()
-        n = len(doc)
-        item_ends = {h.end for h in hits if h.label in ("CHANNEL", "TOUCHPOINT")}
-        grade_question = self.school_grades and any(
-            c in question + score_q for c in self.grade_cues
-        )
-        for i, tok in enumerate(doc):
-            if i in used:
-                continue
-            low = tok.lower_
-            # "die Note gut", "sehr gut": German grades said as words, when asked for a Note
-            if grade_question and low in self.grade_words:
-                start = i - 1 if i > 0 and doc[i - 1].lower_ == "sehr" and low == "gut" else i
-                grade = 1.0 if start < i else self.grade_words[low]
-                out.append(self._grade_hit(doc, start, i, grade, cues, hits))
-                used.add(i)
-                continue
-            # "7/10"
-            frac = FRACTION.match(low)
-            if frac:
-                val, scale = float(frac[1].replace(",", ".")), float(frac[2])
-                if scale > 0 and val <= scale:
-                    out.append(
-                        self._score_hit(
-                            doc,
-                            i,
-                            i + 1,
-                            val / scale * 10,
-                            "fraction",
-                            0.9,
-                            f"1-{scale:g}",
-                            cues,
-                            hits,
-                        )
-                    )
-                    used.add(i)
-                continue
-            # NL "een zesje"
-            if low in self.diminutives:
-                start = i - 1 if i > 0 and doc[i - 1].lower_ in ("een", "'n") else i
-                out.append(
-                    self._score_hit(
-                        doc,
-                        start,
-                        i + 1,
-                        self.diminutives[low],
-                        "diminutive",
-                        0.9,
-                        "1-10",
-                        cues,
-                        hits,
-                    )
-                )
-                continue
-            num = self.number_at(doc, i)
-            if num is None:
-                continue
-            val, end = num
-            # "seven out of ten", "acht von zehn", "8 uit 10"
-            scale_at = [e for s, e in cues.get("scale", []) if s == end]
-            if scale_at:
-                # "out of" + "ten", or a phrase that holds the number itself ("von zehn")
-                sc = self.number_at(doc, scale_at[0]) or self.number_at(doc, scale_at[0] - 1)
-                if sc and sc[0] > 0 and val <= sc[0]:
-                    article = self._article_before(cues, i)
-                    out.append(
-                        self._score_hit(
-                            doc,
-                            article,
-                            sc[1],
-                            val / sc[0] * 10,
-                            "scale",
-                            0.9,
-                            f"1-{sc[0]:g}",
-                            cues,
-                            hits,
-                        )
-                    )
-                    used.update(range(i, sc[1]))
-                    continue
-            article = self._article_before(cues, i)
-            if article == i:
-                # "Note 2", "Schulnote drei"
-                if i > 0 and doc[i - 1].lower_.rstrip(":") in self.grade_cues and val <= 6:
-                    out.append(self._grade_hit(doc, i - 1, i, val, cues, hits))
-                # "Six, I'd say." as the answer to "out of ten?"
-                elif (
-                    asked
-                    and low not in self.article_words
-                    and not (end < n and self.number_at(doc, end))
-                    and 0 <= val <= 10
-                    and self._bare_answer(doc, i, end, item_ends)
-                    and not (end < n and self._counts_something(doc[end]))
-                ):
-                    if (
-                        self.school_grades
-                        and val <= 6
-                        and "zehn" not in question + score_q
-                        and not five
-                    ):
-                        out.append(self._grade_hit(doc, i, i, val, cues, hits))
-                    else:
-                        val, end = self._range(doc, val, end)
-                        out.append(
-                            self._score_hit(doc, i, end, val, "answer", 0.7, "1-10", cues, hits)
-                        )
-                        used.update(range(i, end))  # "six or seven" is one grade
-                continue
-            if end < n and self._counts_something(doc[end]):
-                continue  # "a five minute wait", "een paar dagen", "zwei Wochen"
-            # "eine Zwei", "eine 2", "ne 2-": German school grades, 1 is best
-            german_grade = (
-                bool(self.school_grades)
-                and not five
-                and (tok.text[:1].isupper() or tok.text[:1].isdigit() or asked)
-                and val <= 6
-                and "zehn" not in question + score_q
-                and (low in self.school_grades or re.match(r"^[1-6][+-.]?$", low))
-            )
-            if german_grade:
-                out.append(self._grade_hit(doc, article, i, val, cues, hits))
-                continue
-            cue_before = any(s < i and i - s <= 5 for s, _ in cues.get("cue", []))
-            digit = NUM.match(low) is not None  # "een 8", "a 7": a grade even without a cue
-            if not (asked or cue_before or digit) or not 0 <= val <= 10:
-                continue
-            conf = 0.8 if asked else 0.65 if cue_before else 0.6
-            val, end = self._range(doc, val, end)
-            out.append(self._score_hit(doc, article, end, val, "article", conf, "1-10", cues, hits))
-            used.update(range(i, end))
-        if five:
+        """Grades in one turn, normalised to 0–10: fractions, "een zesje", "seven out of ten",
+        German school grades, bare answers to a grade question; then only the final grade of
+        a self-correction, without hypothetical ones."""
+        scan = self._score_scan(doc, hits, context)
+        for i in range(len(doc)):
+            if i not in scan.used:
+                self._score_at(doc, i, scan)
+        out = scan.out
+        if scan.five:
             for h in out:
                 if h.attrs["scale"] == "1-10" and h.attrs["score_0_10"] <= 5:
                     h.attrs.update(scale="1-5", score_0_10=h.attrs["score_0_10"] * 2)
@@ -210,6 +95,149 @@ class ScoreRules:
         fixes = [s for _, s, _ in self.correction_m(doc)]
         items = [h.start for h in hits if h.label in ("CHANNEL", "TOUCHPOINT")]
         return _final_grades(doc, out, fixes, items)
+
+    def _score_scan(self, doc, hits: list[Hit], context: dict[str, Any]) -> _ScoreScan:
+        """What the turn's grades are read against: its cues and the question it answers."""
+        cues: dict[str, list[tuple[int, int]]] = {}
+        for match_id, s, e in self.score_m(doc):
+            cues.setdefault(self.nlp.vocab.strings[match_id], []).append((s, e))
+        question = context.get("question", "")
+        score_q = context.get("score_q", "")
+        five = any(c in question or c in score_q for c in self.five_scale)
+        asked = bool(score_q) or any(c in question for c in self.score_question) or five
+        self._question_scope = context.get("score_scope", "overall")
+        return _ScoreScan(
+            cues=cues,
+            asked_text=question + score_q,
+            asked=asked,
+            five=five,
+            grade_question=bool(self.school_grades)
+            and any(c in question + score_q for c in self.grade_cues),
+            item_ends={h.end for h in hits if h.label in ("CHANNEL", "TOUCHPOINT")},
+            hits=hits,
+        )
+
+    def _score_at(self, doc, i: int, scan: _ScoreScan) -> None:
+        """The grade that starts at token ``i``, if any, added to ``scan.out``."""
+        low = doc[i].lower_
+        cues, hits = scan.cues, scan.hits
+        # "die Note gut", "sehr gut": German grades said as words, when asked for a Note
+        if scan.grade_question and low in self.grade_words:
+            if i > 0 and doc[i - 1].lower_ in self.negators:
+                return  # "nicht schlecht, nicht gut" judges, it gives no grade
+            start = i - 1 if i > 0 and doc[i - 1].lower_ == "sehr" and low == "gut" else i
+            grade = 1.0 if start < i else self.grade_words[low]
+            scan.out.append(self._grade_hit(doc, start, i, grade, cues, hits))
+            scan.used.add(i)
+            return
+        frac = FRACTION.match(low)  # "7/10"
+        if frac:
+            val, scale = float(frac[1].replace(",", ".")), float(frac[2])
+            if scale > 0 and val <= scale:
+                scan.out.append(
+                    self._score_hit(
+                        doc, i, i + 1, val / scale * 10, "fraction", 0.9, f"1-{scale:g}", cues, hits
+                    )
+                )
+                scan.used.add(i)
+            return
+        if low in self.diminutives and (scan.asked or low != "eentje"):  # NL "een zesje"
+            # "eentje" is mostly "one (of them)"; a grade only when one was asked for
+            start = i - 1 if i > 0 and doc[i - 1].lower_ in ("een", "'n") else i
+            value = self.diminutives[low]
+            scan.out.append(
+                self._score_hit(doc, start, i + 1, value, "diminutive", 0.9, "1-10", cues, hits)
+            )
+            return
+        num = self.number_at(doc, i)
+        if num is not None:
+            self._number_score(doc, i, num[0], num[1], scan)
+
+    def _scale_score(self, doc, i: int, val: float, end: int, scan: _ScoreScan) -> bool:
+        """ "seven out of ten", "acht von zehn", "8 uit 10"; True when one was added."""
+        scale_at = [e for s, e in scan.cues.get("scale", []) if s == end]
+        if not scale_at:
+            return False
+        # "out of" + "ten", or a phrase that holds the number itself ("von zehn")
+        sc = self.number_at(doc, scale_at[0]) or self.number_at(doc, scale_at[0] - 1)
+        if not (sc and sc[0] > 0 and val <= sc[0]):
+            return False
+        article = self._article_before(scan.cues, i)
+        scan.out.append(
+            self._score_hit(
+                doc,
+                article,
+                sc[1],
+                val / sc[0] * 10,
+                "scale",
+                0.9,
+                f"1-{sc[0]:g}",
+                scan.cues,
+                scan.hits,
+            )
+        )
+        scan.used.update(range(i, sc[1]))
+        return True
+
+    def _number_score(self, doc, i: int, val: float, end: int, scan: _ScoreScan) -> None:
+        """A number at ``i`` (ending at ``end``) that is a grade: with a scale, without an
+        article (a grade cue or a bare answer), a German school grade, or after a cue."""
+        if self._scale_score(doc, i, val, end, scan):
+            return
+        article = self._article_before(scan.cues, i)
+        if article == i:
+            self._bare_number(doc, i, val, end, scan)
+            return
+        if end < len(doc) and self._counts_something(doc[end]):
+            return  # "a five minute wait", "een paar dagen", "zwei Wochen"
+        # "eine Zwei", "eine 2", "ne 2-": German school grades, 1 is best
+        tok, low = doc[i], doc[i].lower_
+        german_grade = (
+            bool(self.school_grades)
+            and not scan.five
+            and (tok.text[:1].isupper() or tok.text[:1].isdigit() or scan.asked)
+            and val <= 6
+            and "zehn" not in scan.asked_text
+            and (low in self.school_grades or re.match(r"^[1-6][+-.]?$", low))
+        )
+        if german_grade:
+            scan.out.append(self._grade_hit(doc, article, i, val, scan.cues, scan.hits))
+            return
+        cue_before = any(s < i and i - s <= 5 for s, _ in scan.cues.get("cue", []))
+        digit = NUM.match(low) is not None  # "een 8", "a 7": a grade even without a cue
+        if not (scan.asked or cue_before or digit) or not 0 <= val <= 10:
+            return
+        conf = 0.8 if scan.asked else 0.65 if cue_before else 0.6
+        val, end = self._range(doc, val, end)
+        scan.out.append(
+            self._score_hit(doc, article, end, val, "article", conf, "1-10", scan.cues, scan.hits)
+        )
+        scan.used.update(range(i, end))
+
+    def _bare_number(self, doc, i: int, val: float, end: int, scan: _ScoreScan) -> None:
+        """A number without an article: "Note 2", "Schulnote drei", or "Six, I'd say." as
+        the answer to "out of ten?"."""
+        n, low = len(doc), doc[i].lower_
+        if i > 0 and doc[i - 1].lower_.rstrip(":") in self.grade_cues and val <= 6:
+            scan.out.append(self._grade_hit(doc, i - 1, i, val, scan.cues, scan.hits))
+            return
+        if not (
+            scan.asked
+            and low not in self.article_words
+            and not (end < n and self.number_at(doc, end))
+            and 0 <= val <= 10
+            and self._bare_answer(doc, i, end, scan.item_ends)
+            and not (end < n and self._counts_something(doc[end]))
+        ):
+            return
+        if self.school_grades and val <= 6 and "zehn" not in scan.asked_text and not scan.five:
+            scan.out.append(self._grade_hit(doc, i, i, val, scan.cues, scan.hits))
+            return
+        val, end = self._range(doc, val, end)
+        scan.out.append(
+            self._score_hit(doc, i, end, val, "answer", 0.7, "1-10", scan.cues, scan.hits)
+        )
+        scan.used.update(range(i, end))  # "six or seven" is one grade
 
     def _bare_answer(self, doc, i: int, end: int, item_ends: set[int] | None = None) -> bool:
         """A bare number that answers a grade question: at the start of the turn after

@@ -2,6 +2,7 @@
 (bench/annotate_devset/) and the independent corpus (bench/corpus/).
 
     .venv/bin/python -m bench.annotate [--details] [--spans] [--lang nl] [--no-corpus]
+                                       [--split dev|test|both]
 
 Prints precision, recall and F1 per label and language for the **dev** split (the devset's
 ``dev`` and ``heldout`` files and the corpus's ``# split: dev`` files) and separately for the
@@ -165,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lang", help="only this language")
     ap.add_argument("--spans", action="store_true", help="also require overlapping spans")
     ap.add_argument("--details", action="store_true", help="list misses and false alarms (dev)")
+    ap.add_argument(
+        "--split",
+        choices=("dev", "test", "both"),
+        default="both",
+        help="score only this split (tune with --split dev so test numbers are not even seen)",
+    )
     args = ap.parse_args(argv)
 
     from journeytape.annotate.annotator import Annotator
@@ -173,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     interviews = load_interviews(None if args.no_devset else Path(args.devset), corpus)
     if args.lang:
         interviews = [d for d in interviews if d.language == args.lang]
+    if args.split != "both":
+        interviews = [d for d in interviews if group(d) == args.split]
     default = load_guide(args.guide)
     guides: dict[str, Guide] = {}
     annotators: dict[int, Annotator] = {}

