@@ -222,7 +222,8 @@ class ScoreComponent(ScoreRules, _NumberWords, RuleComponent):
 
 class ExpectationComponent(ExpectationRules, ScoreRules, MomentRules, _NumberWords, RuleComponent):
     """EXPECTATION: expected against actual, durations parsed. Reads numbers like SCORE
-    (``number_at``) and clauses like PEAK/GOAL (``_clause_end``)."""
+    (``number_at``), clauses like PEAK/GOAL (``_clause_end``), and feelings like EMOTION
+    (a surprise is good or bad by the feelings around it: ``_surprise_status``)."""
 
     label = "EXPECTATION"
 
@@ -270,6 +271,16 @@ class ExpectationComponent(ExpectationRules, ScoreRules, MomentRules, _NumberWor
         self.than = lower_set(r, "expectation", "than")
         self.faster = lower_set(r, "expectation", "faster")
         self.slower = lower_set(r, "expectation", "slower")
+        # its own reader of feelings, built like EMOTION's (the EMOTION spans of a turn are
+        # settled for the respondent; a surprise's direction needs every feeling word)
+        self._feelings = EmotionComponent(nlp, name)
+        self.emotions = self._feelings.emotions
+        self.emo_lower = self._feelings.emo_lower
+        self.emo_lemma = self._feelings.emo_lemma
+
+    def emotion(self, doc) -> list[Hit]:
+        """The feelings of a doc, as EMOTION reads them."""
+        return self._feelings.emotion(doc)
 
     def find(self, doc, turn: Turn) -> list[Hit]:
         return self.expectation(doc, turn.context)

@@ -136,7 +136,7 @@ def test_trouble_expected_then_a_contrast(tag_text):
 def test_a_couple_of_is_two(annotator, lang, text, seconds):
     la = annotator.for_language(lang)
     doc = la.nlp(text)
-    assert [d[2] for d in la.durations(doc)] == [seconds]
+    assert [d[2] for d in la.component("EXPECTATION").durations(doc)] == [seconds]
 
 
 @pytest.mark.parametrize(
