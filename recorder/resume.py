@@ -4,6 +4,7 @@ and the gap between the parts is recorded."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,24 +40,11 @@ def resume_session(folder: Path, s: RecordSettings, console: Any) -> None:
         f"(consent of {consent.get('recorded_at')} kept; stopped before by "
         f"{entry['previous_stop']})."
     )
-    capture(
-        CaptureJob(
-            console=console,
-            log=log,
-            device=dev,
-            lock=lock,
-            device_lock=dev_lock,
-            plain=s.plain,
-            min_free=s.min_free,
-            warn_minutes=s.warn_minutes,
-            duration=s.duration,
-            lang=log.data.get("language") or "en",
-            purpose=(consent.get("purpose") or {}).get("text", ""),
-            offset_frames=base,
-            live_items=_live_items(log) if s.live_coverage else None,
-            live_model=s.live_model,
-        )
-    )
+    lang = log.data.get("language") or "en"
+    purpose = (consent.get("purpose") or {}).get("text", "")  # shown again on the ready screen
+    live = _live_items(log) if s.live_coverage else None
+    job = CaptureJob(s, console, log, dev, lock, dev_lock, lang=lang, purpose=purpose)
+    capture(replace(job, offset_frames=base, live_items=live))
 
 
 def _consent_on_record(folder: Path) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import typer
 from rich.markup import escape
 
 from journeytape.recorder.messages import fail, length, next_step, say_audio_errors
+from journeytape.recorder.settings import RecordSettings
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -27,34 +28,29 @@ class CaptureJob:
     is open and locked, the microphone (locked too) and how to record.
 
     Attributes:
+      settings: How to record (plain mode, --duration, disk limits, live model).
       console: Where messages go (stderr in plain mode).
       log: The session's session.json.
       device: The microphone; device_lock holds it, lock holds the session folder.
-      plain: Plain mode (commands on stdin) instead of the live screen.
-      min_free, warn_minutes, duration: As in :class:`.settings.RecordSettings`.
       consent_record: The consent record, to note a spoken consent in (new sessions only).
-      spoken_consent: The interviewee's spoken "yes" is recorded first.
+      spoken_consent: The interviewee's spoken "yes" is recorded first (new sessions only).
       lang, purpose: The purpose text's language and text (shown on the ready screen).
       offset_frames: Audio already in the session (``--resume``).
-      live_items, live_model: Checklist patterns and model for live coverage (None: off).
+      live_items: Checklist patterns for live coverage (None: off).
     """
 
+    settings: RecordSettings
     console: Any
     log: Any
     device: Any
     lock: Any
     device_lock: Any
-    plain: bool
-    min_free: int
-    warn_minutes: float
-    duration: float | None
     consent_record: Any = None
     spoken_consent: bool = False
     lang: str = "en"
     purpose: str = ""
     offset_frames: int = 0
     live_items: list | None = None
-    live_model: str | None = None
 
 
 def capture(job: CaptureJob) -> None:
@@ -89,7 +85,7 @@ def capture(job: CaptureJob) -> None:
         _restore_signals()
     if failure is not None:
         raise fail(f"{failure} (session folder: {folder})", code=4)
-    if reason == "SIGHUP" and not job.plain:
+    if reason == "SIGHUP" and not job.settings.plain:
         return  # closed like `s s`; the terminal is gone, so there is nobody to tell
     _say_saved(job, rec, final, resumed_at)
 
@@ -102,9 +98,9 @@ def _recorder(job: CaptureJob) -> Any:
         job.device,
         int(job.log.data["samplerate"]),
         int(job.log.data["channels"]),
-        min_free_bytes=job.min_free,
-        warn_seconds_left=job.warn_minutes * 60,
-        max_seconds=job.duration,
+        min_free_bytes=job.settings.min_free,
+        warn_seconds_left=job.settings.warn_minutes * 60,
+        max_seconds=job.settings.duration,
         offset_frames=job.offset_frames,
     )
 
@@ -122,7 +118,7 @@ def _start_live_coverage(job: CaptureJob, rec: Any) -> Any:
             "rate": rec.fmt.samplerate,
             "channels": rec.fmt.channels,
             "offset": job.offset_frames / rec.fmt.samplerate,
-            "model": job.live_model or ("tiny.en" if job.lang == "en" else "base"),
+            "model": job.settings.live_model or ("tiny.en" if job.lang == "en" else "base"),
             "language": job.lang,
             "items": job.live_items,
         }
@@ -162,13 +158,13 @@ def _record(
 
     reason, failure = "error", None
     try:
-        if job.plain:
+        if job.settings.plain:
             reason = _record_plain(job, rec, stop_evt, live)
         else:
             reason = run_tui(
                 rec,
                 stop_evt,
-                duration=job.duration,
+                duration=job.settings.duration,
                 spoken_consent=job.spoken_consent,
                 on_spoken_consent=_spoken_consent_saver(job),
                 lang=job.lang,
@@ -196,7 +192,7 @@ def _record_plain(job: CaptureJob, rec: Any, stop_evt: threading.Event, live: An
         record.spoken = {"start": 0.0, "end": None}
         record.save(folder)
     with quiet_c_stderr(folder / AUDIO_ERRORS) as err:
-        reason = run_plain(rec, stop_evt, duration=job.duration, out=err, live=live)
+        reason = run_plain(rec, stop_evt, duration=job.settings.duration, out=err, live=live)
     say_audio_errors(folder, job.console)
     return reason
 
@@ -225,7 +221,7 @@ def _say_saved(job: CaptureJob, rec: Any, final: Any, resumed_at: float | None) 
     console, folder, st = job.console, job.log.folder, job.log.data
     ov = st["overflows"]
     lost = sum(g.get("reason") == "device-lost" for g in st["gaps"])
-    if not job.plain:  # plain mode printed them as they came
+    if not job.settings.plain:  # plain mode printed them as they came
         for _, msg in rec.messages_since(0):
             if "disk" in msg.lower() or "error" in msg.lower():
                 console.print(f"[bold yellow]{escape(msg)}[/]")

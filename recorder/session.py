@@ -80,6 +80,17 @@ def new_session_folder(root: Path, pseudonym: str, day: date | None = None) -> P
     raise SessionError(f"too many sessions named {base} in {root}")
 
 
+def _try_flock(path: Path) -> int | None:
+    """An exclusive flock on ``path`` (created 0600), or None while another process holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 class SessionLock:
     """An flock on ``.lock``: held while a recorder runs, released by the kernel on any death."""
 
@@ -88,11 +99,8 @@ class SessionLock:
         self._fd: int | None = None
 
     def acquire(self) -> bool:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        fd = _try_flock(self.path)
+        if fd is None:
             return False
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
@@ -128,11 +136,8 @@ class DeviceLock:
 
     def acquire(self) -> bool:
         private_mkdir(self.folder)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        fd = _try_flock(self.path)
+        if fd is None:
             return False
         self._fd = fd
         self.note("")

@@ -73,21 +73,17 @@ def _open_session(
         folder, **_session_fields(s, c), device=dev.to_json(), samplerate=fmt[0], channels=fmt[1]
     )
     return CaptureJob(
-        console=console,
-        log=log,
-        device=dev,
-        lock=lock,
-        device_lock=dev_lock,
-        plain=s.plain,
-        min_free=s.min_free,
-        warn_minutes=s.warn_minutes,
-        duration=s.duration,
+        s,
+        console,
+        log,
+        dev,
+        lock,
+        dev_lock,
         consent_record=record,
         spoken_consent=s.spoken_consent,
         lang=c.lang,
         purpose=c.purpose.text,
         live_items=live_items(c.guide, c.lang) if s.live_coverage else None,
-        live_model=s.live_model,
     )
 
 
