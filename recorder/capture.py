@@ -219,34 +219,16 @@ class Recorder:
         )
 
     def label_marker(self, marker: dict[str, Any], label: str) -> None:
-        with self.log._lock:
-            marker["label"] = label
-            self.log.save()
+        self.log.relabel(marker, label)
 
     def drop_marker(self, marker: dict[str, Any]) -> None:
         """Take back a marker (Esc at its label prompt): it is saved the moment ``m`` is
         pressed, so that a crash while typing keeps it, and removed again here."""
-        with self.log._lock:
-            marks = self.log.data.get("markers", [])
-            for i, m in enumerate(marks):
-                if m is marker:
-                    del marks[i]
-                    break
-            self.log.save()
+        self.log.remove("markers", marker)
 
     def tick(self, item_id: str) -> bool:
         """Toggle a checklist item; returns whether it is now ticked."""
-        with self.log._lock:
-            for it in self.log.data["checklist"]:
-                if it["id"] == item_id:
-                    if it.get("ticked_at") is None:
-                        it["ticked_at"] = round(self.position, 3)
-                        it["ticked_wall"] = now_iso()
-                    else:
-                        it["ticked_at"] = it["ticked_wall"] = None
-                    self.log.save()
-                    return it["ticked_at"] is not None
-        raise KeyError(item_id)
+        return self.log.toggle_tick(item_id, round(self.position, 3))
 
     def say(self, message: str) -> None:
         with self._lock:

@@ -235,6 +235,37 @@ class SessionLog:
     def fault(self, kind: str, message: str, t: float | None = None) -> None:
         self.append("faults", {"kind": kind, "message": message, "t": t, "wall": now_iso()})
 
+    def relabel(self, marker: dict[str, Any], label: str) -> None:
+        """Give a saved marker its label (typed after ``m``)."""
+        with self._lock:
+            marker["label"] = label
+            self.save()
+
+    def remove(self, key: str, item: dict[str, Any]) -> None:
+        """Take ``item`` (that very dict) out of the list ``key`` again."""
+        with self._lock:
+            items = self.data.get(key, [])
+            for i, m in enumerate(items):
+                if m is item:
+                    del items[i]
+                    break
+            self.save()
+
+    def toggle_tick(self, item_id: str, t: float) -> bool:
+        """Tick a checklist item at ``t`` seconds, or untick it; returns whether it is ticked
+        now (KeyError for an id the checklist does not have)."""
+        with self._lock:
+            for it in self.data["checklist"]:
+                if it["id"] == item_id:
+                    if it.get("ticked_at") is None:
+                        it["ticked_at"] = t
+                        it["ticked_wall"] = now_iso()
+                    else:
+                        it["ticked_at"] = it["ticked_wall"] = None
+                    self.save()
+                    return it["ticked_at"] is not None
+        raise KeyError(item_id)
+
 
 # -- finding and recovering unfinished sessions --------------------------------------------
 @dataclass

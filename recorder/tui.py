@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from journeytape.presentation import clock
 from journeytape.recorder.capture import Recorder, Status
 from journeytape.recorder.diskspace import fmt_left
+from journeytape.recorder.screen import ScreenState, build
 
 #: keys for ticking checklist items, in order (m, p, s, q, c and space are taken)
 TICK_KEYS = "1234567890abdefghijklnortuvwxyz"
@@ -145,7 +146,7 @@ class _LiveScreen:
         self,
         rec: Recorder,
         stop_evt: threading.Event,
-        scr: Any,
+        scr: ScreenState,
         *,
         spoken_consent: bool,
         on_spoken_consent: Callable[[float], None] | None,
@@ -160,8 +161,6 @@ class _LiveScreen:
         self.reason = "user"
 
     def render(self, live: Any) -> Any:
-        from journeytape.recorder.screen import build
-
         st = self.rec.status()
         scr = self.scr
         scr.confirm_stop = time.monotonic() < self.confirm_stop_until
@@ -265,8 +264,6 @@ def run_tui(
     The screen is the whole terminal (alternate screen) and laid out by
     :func:`journeytape.recorder.screen.build` for its current size."""
     from rich.live import Live
-
-    from journeytape.recorder.screen import ScreenState
 
     checklist = rec.log.data.get("checklist", [])
     screen = _LiveScreen(
