@@ -4,17 +4,16 @@ The callback only copies the block into a bounded queue (``put_nowait``): it nev
 allocates little and never touches the disk. If the writer falls so far behind that the queue is
 full, the block is dropped, counted and later replaced by the same number of silent frames so
 that marker times stay right. The writer thread appends to the WAV, rewrites its header and
-fsyncs about once a second, watches free disk space and the device, and reopens a microphone that
-disappeared.
+fsyncs about once a second, watches free disk space (:mod:`.diskspace`) and the device, and
+reopens a microphone that disappeared (:mod:`.stream`). Which device, and in which format, is
+:mod:`.devices`; the level meter and its warnings are :mod:`.levels`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import math
 import queue
-import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,163 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from journeytape.consent import now_iso
-from journeytape.recorder.session import PART_NAME, RESERVE_NAME, SessionLog
+from journeytape.presentation import clock
+from journeytape.recorder.devices import Device
+from journeytape.recorder.diskspace import DiskGuard
+from journeytape.recorder.levels import LevelMeter
+from journeytape.recorder.session import PART_NAME, SessionLog
+from journeytape.recorder.stream import MicStream
 from journeytape.recorder.wavfile import RIFF_LIMIT, DiskFullError, WavFormat, WavWriter
 
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-
-NO_DEVICE_HELP = (
-    "No microphone found: the audio system reports no input device. Plug in or enable a "
-    "microphone, check that the sound server (PulseAudio/PipeWire) is running and that this "
-    "user may use audio, then try again. `journeytape record --list-devices` shows what is "
-    "available."
-)
-
-
-class RecorderError(RuntimeError):
-    """A fault worded for the interviewer (printed without a traceback)."""
-
-
-@dataclass(frozen=True)
-class Device:
-    index: int
-    name: str
-    hostapi: str
-    max_input_channels: int
-    default_samplerate: float
-    is_default: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "name": self.name,
-            "hostapi": self.hostapi,
-            "max_input_channels": self.max_input_channels,
-            "default_samplerate": self.default_samplerate,
-        }
-
-
-def _sd():
-    try:
-        import sounddevice as sd
-    except OSError as exc:  # libportaudio2 missing
-        raise RecorderError(
-            f"PortAudio is not installed ({exc}); on Debian/Ubuntu: "
-            "sudo apt-get install libportaudio2"
-        ) from None
-    return sd
-
-
-def refresh_devices() -> None:
-    """Make PortAudio enumerate devices again (it only does so at initialisation), so a
-    microphone plugged in after start-up is found."""
-    sd = _sd()
-    with contextlib.suppress(Exception):
-        sd._terminate()
-    sd._initialize()
-
-
-def list_input_devices() -> list[Device]:
-    sd = _sd()
-    try:
-        default_in = sd.default.device[0]
-        if default_in is None or default_in < 0:
-            default_in = sd.query_hostapis(0)["default_input_device"]
-    except Exception:
-        default_in = -1
-    apis = sd.query_hostapis()
-    out = []
-    for d in sd.query_devices():
-        if d["max_input_channels"] > 0:
-            out.append(
-                Device(
-                    index=d["index"],
-                    name=d["name"],
-                    hostapi=apis[d["hostapi"]]["name"],
-                    max_input_channels=d["max_input_channels"],
-                    default_samplerate=d["default_samplerate"],
-                    is_default=d["index"] == default_in,
-                )
-            )
-    return out
-
-
-def resolve_device(spec: str | int | None = None) -> Device:
-    """The input device by index, by (part of its) name, or the system default."""
-    devices = list_input_devices()
-    if not devices:
-        raise RecorderError(NO_DEVICE_HELP)
-    if spec is None or spec == "":
-        for d in devices:
-            if d.is_default:
-                return d
-        for d in devices:
-            if d.name == "default":
-                return d
-        return devices[0]
-    if isinstance(spec, int) or str(spec).isdigit():
-        idx = int(spec)
-        for d in devices:
-            if d.index == idx:
-                return d
-        raise RecorderError(
-            f"no input device with index {idx}; input devices are: "
-            + ", ".join(f"{d.index} {d.name!r}" for d in devices)
-        )
-    exact = [d for d in devices if d.name == spec]
-    if exact:
-        return exact[0]
-    partial = [d for d in devices if str(spec).lower() in d.name.lower()]
-    if len(partial) == 1:
-        return partial[0]
-    names = ", ".join(f"{d.index} {d.name!r}" for d in (partial or devices))
-    if partial:
-        raise RecorderError(f"{spec!r} matches several input devices: {names}; use the index")
-    raise RecorderError(f"no input device named {spec!r}; input devices are: {names}")
-
-
-def choose_format(dev: Device, samplerate: int | None, channels: int | None) -> tuple[int, int]:
-    """A sample rate and channel count the device accepts: the ones asked for if it can do
-    them, else its own default rate and mono (speech needs no more)."""
-    sd = _sd()
-    ch = min(channels or 1, dev.max_input_channels)
-    candidates = [samplerate] if samplerate else []
-    candidates += [int(dev.default_samplerate), 48000, 44100, 16000]
-    for rate in candidates:
-        try:
-            sd.check_input_settings(device=dev.index, samplerate=rate, channels=ch, dtype="int16")
-        except Exception:
-            continue
-        if samplerate and rate != samplerate:
-            raise RecorderError(
-                f"device {dev.name!r} cannot record at {samplerate} Hz; try "
-                f"--rate {int(dev.default_samplerate)}"
-            )
-        return int(rate), ch
-    raise RecorderError(f"device {dev.name!r} accepts none of the usual sample rates")
-
-
-def _clock(seconds: float) -> str:
-    """A position in the recording as h:mm:ss, so it never reads like a duration."""
-    s = int(seconds)
-    return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
-
-
-def fmt_left(seconds: float) -> str:
-    """Time left in words that never round a short time down to nothing ("18 s", not
-    "0 min")."""
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 600:
-        return f"{s // 60} min {s % 60:02d} s"
-    if s < 3600:
-        return f"{s // 60} min"
-    return f"{s // 3600} h {s // 60 % 60:02d} min"
-
-
-def _db(x: float) -> float:
-    return 20 * math.log10(x) if x > 0 else -120.0
 
 
 @dataclass
@@ -197,6 +48,18 @@ class Status:
     dropped_frames: int
     gaps: int
     messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Chores:
+    """When the writer last synced the WAV, saved progress and checked the disk."""
+
+    sync: float
+    progress: float = 0.0
+    disk: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.progress = self.disk = self.sync
 
 
 class Recorder:
@@ -227,24 +90,21 @@ class Recorder:
         #: stop after exactly this much audio (``--duration``)
         self.max_frames = None if max_seconds is None else int(round(max_seconds * samplerate))
         self.folder: Path = log.folder
-        self.device = device
         self.fmt = WavFormat(samplerate, channels)
         self.min_free_bytes = min_free_bytes
         self.warn_seconds_left = warn_seconds_left
-        self.blocksize = max(64, int(samplerate * block_seconds))
         self.sync_interval = sync_interval
-        self.reserve_bytes = reserve_bytes
         self.device_timeout = device_timeout
         self.riff_limit = riff_limit
         # bounded: ~30 s of audio; beyond that blocks are dropped (and counted), never waited on
         self._q: queue.Queue[tuple[int, bytes]] = queue.Queue(
             maxsize=max(10, int(30 / block_seconds))
         )
-        self._stream = None
         self._writer: WavWriter | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self._stream_died = threading.Event()
+        blocksize = max(64, int(samplerate * block_seconds))
+        self._mic = MicStream(device, self.fmt, blocksize, self._callback, self._stop)
         #: set when the recorder stopped by itself (disk full, fatal error); see ``stop_reason``
         self.finished = threading.Event()
         self.stop_reason: str | None = None
@@ -257,31 +117,38 @@ class Recorder:
         self._blocks_seen = 0
         self._armed = False
         self._preview: bytes | None = None
-        self._last_disk_warning = -1e9
         self._dropped_blocks = 0
         self._dropped_frames = 0
         self._frames_in = 0  # frames delivered by the device while armed (dropped or not)
         self._frames_out = 0  # frames the writer has accounted for (written, paused, silence)
-        self._peak = 0
-        self._rms = 0.0
-        self._last_clip = -1e9
-        self._quiet_since: float | None = None
-        self._quiet_warned = False
-        self._free = shutil.disk_usage(self.folder).free
         self._messages: list[tuple[float, str]] = []
         self._lock = threading.Lock()
+        self._meter = LevelMeter(self.say)
+        self._disk = DiskGuard(
+            self.folder,
+            min_free_bytes=min_free_bytes,
+            warn_seconds_left=warn_seconds_left,
+            bytes_per_second=self.fmt.bytes_per_second,
+            reserve_bytes=reserve_bytes,
+            say=self.say,
+        )
+
+    @property
+    def device(self) -> Device:
+        """The microphone (after a reconnect: the same one as found again by name)."""
+        return self._mic.device
 
     # -- controls (any thread) --------------------------------------------------------------
     def open(self) -> None:
         """Open the microphone without keeping its audio (blocks are discarded until
         :meth:`start`): the first open of a device can take a second or two to deliver."""
-        if self._stream is None:
-            self._open_stream()
+        if not self._mic.is_open:
+            self._mic.open()
 
     def start(self, first_block_timeout: float = 5.0) -> None:
         """Start writing; returns once audio really flows, so 'recording' is never a lie."""
-        self._make_reserve()
-        self._check_disk(initial=True)
+        self._disk.make_reserve()
+        self._disk.check(initial=True)
         self.open()
         deadline = time.monotonic() + first_block_timeout
         while self._blocks_seen == 0 and time.monotonic() < deadline:
@@ -352,34 +219,16 @@ class Recorder:
         )
 
     def label_marker(self, marker: dict[str, Any], label: str) -> None:
-        with self.log._lock:
-            marker["label"] = label
-            self.log.save()
+        self.log.relabel(marker, label)
 
     def drop_marker(self, marker: dict[str, Any]) -> None:
         """Take back a marker (Esc at its label prompt): it is saved the moment ``m`` is
         pressed, so that a crash while typing keeps it, and removed again here."""
-        with self.log._lock:
-            marks = self.log.data.get("markers", [])
-            for i, m in enumerate(marks):
-                if m is marker:
-                    del marks[i]
-                    break
-            self.log.save()
+        self.log.remove("markers", marker)
 
     def tick(self, item_id: str) -> bool:
         """Toggle a checklist item; returns whether it is now ticked."""
-        with self.log._lock:
-            for it in self.log.data["checklist"]:
-                if it["id"] == item_id:
-                    if it.get("ticked_at") is None:
-                        it["ticked_at"] = round(self.position, 3)
-                        it["ticked_wall"] = now_iso()
-                    else:
-                        it["ticked_at"] = it["ticked_wall"] = None
-                    self.log.save()
-                    return it["ticked_at"] is not None
-        raise KeyError(item_id)
+        return self.log.toggle_tick(item_id, round(self.position, 3))
 
     def say(self, message: str) -> None:
         with self._lock:
@@ -391,22 +240,22 @@ class Recorder:
             return [m for m in self._messages if m[0] > since]
 
     def status(self) -> Status:
+        """A snapshot for the live screen (messages of the last 10 s)."""
         if not self._armed and self._preview is not None:
             self._level(self._preview)
         now = time.monotonic()
-        bps = self.fmt.bytes_per_second
-        left = max(0, self._free - self.min_free_bytes) / bps
         with self._lock:
             msgs = [m for t, m in self._messages if now - t < 10]
+        peak_db, rms_db, clipping, no_signal = self._meter.snapshot()
         return Status(
             state=self._state,
             seconds=self.seconds,
-            peak_db=_db(self._peak / 32768),
-            rms_db=_db(self._rms / 32768),
-            clipping=now - self._last_clip < 2.0,
-            no_signal=self._quiet_since is not None and now - self._quiet_since > 3.0,
-            free_bytes=self._free,
-            seconds_left=left,
+            peak_db=peak_db,
+            rms_db=rms_db,
+            clipping=clipping,
+            no_signal=no_signal,
+            free_bytes=self._disk.free,
+            seconds_left=self._disk.seconds_left,
             input_overflows=self._input_overflows,
             dropped_frames=self._dropped_frames,
             gaps=len(self.log.data.get("gaps", [])),
@@ -422,14 +271,13 @@ class Recorder:
         self._closed = True
         self.stop_reason = self.stop_reason or reason
         self._stop.set()
-        self._close_stream()
+        self._mic.close()
         if self._thread is not None:
             self._thread.join()
         if self._writer is not None:
             with contextlib.suppress(OSError):
                 self._writer.close()
-        with contextlib.suppress(FileNotFoundError):
-            (self.folder / RESERVE_NAME).unlink()
+        self._disk.free_reserve()
         self._state = "stopped"
         with self.log._lock:
             if self._paused and self.log.data["pauses"]:
@@ -461,131 +309,8 @@ class Recorder:
             self._dropped_blocks += 1
             self._dropped_frames += frames
 
-    def _on_finished(self) -> None:  # PortAudio thread: the stream ended
-        if not self._stop.is_set():
-            self._stream_died.set()
-
-    def _open_stream(self) -> None:
-        sd = _sd()
-        self._stream_died.clear()
-        try:
-            stream = sd.RawInputStream(
-                device=self.device.index,
-                samplerate=self.fmt.samplerate,
-                channels=self.fmt.channels,
-                dtype="int16",
-                blocksize=self.blocksize,
-                # "high" made the ALSA pulse plugin start late and drop the first second here
-                latency="low",
-                callback=self._callback,
-                finished_callback=self._on_finished,
-            )
-            stream.start()
-        except sd.PortAudioError as exc:
-            text = str(exc)
-            if "-1" in text and "query" in text.lower():
-                raise RecorderError(NO_DEVICE_HELP) from None
-            if "permission" in text.lower() or "busy" in text.lower():
-                raise RecorderError(
-                    f"cannot open microphone {self.device.name!r}: {text}. Another program may "
-                    "hold it, or this user may not use audio devices (group 'audio')."
-                ) from None
-            raise RecorderError(f"cannot open microphone {self.device.name!r}: {text}") from None
-        self._stream = stream
-
-    def _close_stream(self, timeout: float = 3.0) -> None:
-        stream, self._stream = self._stream, None
-        if stream is None:
-            return
-
-        def _close() -> None:
-            with contextlib.suppress(Exception):
-                stream.abort()
-            with contextlib.suppress(Exception):
-                stream.close()
-
-        t = threading.Thread(target=_close, daemon=True)
-        t.start()
-        t.join(timeout)  # a wedged driver must not hang the recorder: the writer goes on
-
-    def _make_reserve(self) -> None:
-        """Keep a little space back so that a full disk still lets us close the files."""
-        import os
-
-        path = self.folder / RESERVE_NAME
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return
-        try:  # never more than a quarter of what is free (small disks, tests)
-            size = min(self.reserve_bytes, shutil.disk_usage(self.folder).free // 4)
-            os.posix_fallocate(fd, 0, max(4096, size))
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-        finally:
-            os.close(fd)
-
-    def _free_reserve(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            (self.folder / RESERVE_NAME).unlink()
-
-    def _check_disk(self, initial: bool = False) -> bool:
-        """Update free space; return False when recording must stop."""
-        try:
-            self._free = shutil.disk_usage(self.folder).free
-        except OSError:
-            return True
-        if self._free < self.min_free_bytes:
-            msg = f"Disk almost full ({self._free / 2**20:.1f} MiB free in {self.folder}): " + (
-                "not starting. Free some space or record elsewhere with --out."
-                if initial
-                else "stopped recording; everything so far is saved."
-            )
-            if initial:
-                raise RecorderError(msg)
-            self.say(msg)
-            return False
-        left = (self._free - self.min_free_bytes) / self.fmt.bytes_per_second
-        now = time.monotonic()
-        if left < self.warn_seconds_left and now - self._last_disk_warning > 60:
-            self._last_disk_warning = now
-            self.say(
-                f"Disk space for only {fmt_left(left)} more of audio in {self.folder}; "
-                "the recording stops cleanly before the disk is full."
-            )
-        return True
-
     def _level(self, block: bytes) -> None:
-        import numpy as np
-
-        x = np.frombuffer(block, dtype="<i2")
-        if x.size == 0:
-            return
-        peak = int(np.abs(x.astype(np.int32)).max())
-        rms = float(np.sqrt(np.mean(x.astype(np.float64) ** 2)))
-        now = time.monotonic()
-        self._peak, self._rms = peak, rms
-        if peak >= 32700:
-            if self._armed and now - self._last_clip > 10:
-                self.say(
-                    f"CLIPPING at {_clock(self.seconds)} into the recording: the input hits "
-                    "full scale; move the microphone away or lower its gain."
-                )
-            self._last_clip = now
-        if rms < 32768 * 10 ** (-60 / 20):  # below -60 dBFS
-            if self._quiet_since is None:
-                self._quiet_since, self._quiet_warned = now, False
-            elif self._armed and not self._quiet_warned and now - self._quiet_since > 5:
-                self._quiet_warned = True
-                self.say(
-                    f"NO SIGNAL for {now - self._quiet_since:.0f} s, since "
-                    f"{_clock(max(0.0, self.seconds - (now - self._quiet_since)))} into the "
-                    "recording: is the microphone on, unmuted and the right one "
-                    "(--list-devices)?"
-                )
-        else:
-            self._quiet_since = None
+        self._meter.feed(block, self._armed, lambda: self.seconds)
 
     def _finish(self, reason: str) -> None:
         """The writer decided to stop (disk full, fatal error): tell the main loop."""
@@ -596,69 +321,85 @@ class Recorder:
     def _run(self) -> None:  # writer thread
         w = self._writer
         assert w is not None
-        last_sync = last_progress = last_disk = time.monotonic()
-        last_block = time.monotonic()
-        got_block = False
         try:
-            while True:
-                try:
-                    block = self._q.get(timeout=0.1)
-                except queue.Empty:
-                    block = None
-                    if self._stop.is_set():
-                        self._account(w, self._frames_in)  # blocks dropped at the very end
-                        break
-                now = time.monotonic()
-                if block is not None:
-                    last_block = now
-                    got_block = True
-                    start, data = block
-                    self._level(data)
-                    self._account(w, start)  # blocks dropped before this one become silence
-                    self._frames_out += len(data) // self.fmt.block_align
-                    if not self._paused_at(start):
-                        w.write(self._trim_to_limit(w, data))
-                if now - last_sync >= self.sync_interval:
-                    w.sync()
-                    last_sync = now
-                if now - last_progress >= 5.0:
-                    self._progress(w)
-                    last_progress = now
-                if now - last_disk >= 1.0:
-                    last_disk = now
-                    if not self._check_disk():
-                        self._free_reserve()
-                        self._finish("disk-full")
-                        break
-                if self._stop.is_set():
-                    continue  # drain what is queued, then leave
-                # the first block may take a moment after (re)opening
-                timeout = self.device_timeout if got_block else max(5.0, self.device_timeout)
-                if self._stream_died.is_set() or now - last_block > timeout:
-                    w.sync()
-                    if not self._reopen():
-                        break
-                    last_block = time.monotonic()
-                    got_block = False
+            self._write_until_stopped(w)
         except OSError as exc:
             if not isinstance(exc, DiskFullError) and exc.errno not in _DISK_FULL:
                 self._fail(w, exc)
                 return
-            # the audio, or session.json beside it, hit a full disk
-            self._free_reserve()
-            self.say(
-                f"Disk full in {self.folder}: stopped recording; everything up to "
-                f"{_clock(self.seconds)} is saved."
-            )
-            with contextlib.suppress(OSError):
-                self.log.fault("disk-full", "disk full while writing", self.seconds)
-            self._finish("disk-full")
+            self._disk_full_while_writing()  # the audio, or session.json beside it
         except Exception as exc:  # keep what we have and say why
             self._fail(w, exc)
         finally:
             with contextlib.suppress(Exception):
                 w.sync()
                 self._progress(w)
+
+    def _write_until_stopped(self, w: WavWriter) -> None:
+        """Write what the callback queued until stopped, doing the chores on the way; a device
+        that stops delivering (or a stream that died) is reopened (:meth:`_reopen`)."""
+        due = _Chores(time.monotonic())
+        last_block = time.monotonic()
+        got_block = False
+        while True:
+            try:
+                block = self._q.get(timeout=0.1)
+            except queue.Empty:
+                block = None
+                if self._stop.is_set():
+                    self._account(w, self._frames_in)  # blocks dropped at the very end
+                    return
+            now = time.monotonic()
+            if block is not None:
+                last_block, got_block = now, True
+                self._write_block(w, *block)
+            if not self._chores(w, now, due):
+                return
+            if self._stop.is_set():
+                continue  # drain what is queued, then leave
+            # the first block may take a moment after (re)opening
+            timeout = self.device_timeout if got_block else max(5.0, self.device_timeout)
+            if self._mic.died.is_set() or now - last_block > timeout:
+                w.sync()
+                if not self._reopen():
+                    return
+                last_block, got_block = time.monotonic(), False
+
+    def _write_block(self, w: WavWriter, start: int, data: bytes) -> None:
+        """One queued block: measured, written unless paused, after silence for any dropped
+        before it."""
+        self._level(data)
+        self._account(w, start)  # blocks dropped before this one become silence
+        self._frames_out += len(data) // self.fmt.block_align
+        if not self._paused_at(start):
+            w.write(self._trim_to_limit(w, data))
+
+    def _chores(self, w: WavWriter, now: float, due: _Chores) -> bool:
+        """fsync about every ``sync_interval``, session.json every 5 s, the disk every second;
+        False when the disk is (almost) full and recording must stop."""
+        if now - due.sync >= self.sync_interval:
+            w.sync()
+            due.sync = now
+        if now - due.progress >= 5.0:
+            self._progress(w)
+            due.progress = now
+        if now - due.disk >= 1.0:
+            due.disk = now
+            if not self._disk.check():
+                self._disk.free_reserve()
+                self._finish("disk-full")
+                return False
+        return True
+
+    def _disk_full_while_writing(self) -> None:
+        self._disk.free_reserve()
+        self.say(
+            f"Disk full in {self.folder}: stopped recording; everything up to "
+            f"{clock(self.seconds, hours=True)} is saved."
+        )
+        with contextlib.suppress(OSError):
+            self.log.fault("disk-full", "disk full while writing", self.seconds)
+        self._finish("disk-full")
 
     def _fail(self, w: WavWriter, exc: BaseException) -> None:
         with contextlib.suppress(Exception):
@@ -710,30 +451,17 @@ class Recorder:
         t = round(self.seconds, 3)
         self._state = "device-lost"
         msg = (
-            f"Microphone {self.device.name!r} stopped delivering audio at {_clock(t)} into the "
-            "recording. The "
+            f"Microphone {self.device.name!r} stopped delivering audio at "
+            f"{clock(t, hours=True)} into the recording. The "
             "recording so far is saved; trying to reopen it…"
         )
         self.say(msg)
         gap = self.log.append("gaps", {"t": t, "wall_start": now_iso(), "reason": "device-lost"})
         self.log.fault("device-lost", msg, t)
-        self._close_stream()
-        while not self._stop.wait(1.0):
-            try:
-                refresh_devices()
-                self.device = resolve_device(self.device.name)
-                seen = self._blocks_seen
-                self._open_stream()
-            except Exception:
-                self._check_disk()
-                continue
-            deadline = time.monotonic() + 5.0
-            while self._blocks_seen == seen and time.monotonic() < deadline:
-                if self._stop.wait(0.01):
-                    return False
-            if self._blocks_seen == seen:  # opened but silent: try again
-                self._close_stream()
-                continue
+        back = self._mic.reconnect(self._stop, lambda: self._blocks_seen, self._disk.check)
+        if back is None:
+            return False
+        if back:
             with self.log._lock:
                 gap["wall_end"] = now_iso()
                 self.log.save()

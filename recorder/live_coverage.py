@@ -82,6 +82,13 @@ def checklist_patterns(guide: Any, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def live_items(guide: Any, lang: str) -> list[dict[str, Any]] | None:
+    """The checklist as patterns for live coverage (None without a guide or checklist)."""
+    if guide is None or not guide.checklist:
+        return None
+    return checklist_patterns(guide, lang)
+
+
 # -- the child process ---------------------------------------------------------------------
 def _read_new(path: Path, start: int, end: int, channels: int) -> Any:
     import numpy as np

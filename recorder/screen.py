@@ -25,17 +25,14 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
-from journeytape.recorder.capture import Status, fmt_left
+from journeytape.presentation import clock
+from journeytape.recorder.capture import Status
+from journeytape.recorder.diskspace import fmt_left
 
 #: lines the frame itself takes (everything except the body)
 TOP_LINES = 4
 MESSAGE_LINES = 3
 FIXED_LINES = TOP_LINES + MESSAGE_LINES + 1 + 1  # + prompt + key help
-
-
-def fmt_time(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 @dataclass
@@ -98,9 +95,9 @@ def _badge(st: Status, s: ScreenState) -> Text:
 
 def _top(st: Status, s: ScreenState, width: int) -> list[Text]:
     head = _badge(st, s)
-    head.append(f"  {fmt_time(st.seconds)}", style="bold")
+    head.append(f"  {clock(st.seconds, hours=True)}", style="bold")
     if s.resumed_at is not None:
-        head.append(f"  (resumed at {fmt_time(s.resumed_at)})", style="dim")
+        head.append(f"  (resumed at {clock(s.resumed_at, hours=True)})", style="dim")
     if not s.started or st.state != "device-lost":
         meter = "input  " + level_bar(st.peak_db, max(10, min(40, width - 22)))
     else:  # the last level would freeze on screen and look like a live microphone
@@ -277,7 +274,7 @@ def _markers(s: ScreenState, width: int, rows: int) -> list[Text]:
     lines = [_line(head, width)]
     for m in shown:
         label = m.get("label") or "(no label)"
-        lines.append(_line(Text(f"{fmt_time(m['t'])}  {label}"), width))
+        lines.append(_line(Text(f"{clock(m['t'], hours=True)}  {label}"), width))
     if not marks:
         lines.append(_line(Text("none yet (press m)", style="dim"), width))
     return lines

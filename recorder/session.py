@@ -80,6 +80,17 @@ def new_session_folder(root: Path, pseudonym: str, day: date | None = None) -> P
     raise SessionError(f"too many sessions named {base} in {root}")
 
 
+def _try_flock(path: Path) -> int | None:
+    """An exclusive flock on ``path`` (created 0600), or None while another process holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 class SessionLock:
     """An flock on ``.lock``: held while a recorder runs, released by the kernel on any death."""
 
@@ -88,11 +99,8 @@ class SessionLock:
         self._fd: int | None = None
 
     def acquire(self) -> bool:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        fd = _try_flock(self.path)
+        if fd is None:
             return False
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
@@ -128,11 +136,8 @@ class DeviceLock:
 
     def acquire(self) -> bool:
         private_mkdir(self.folder)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        fd = _try_flock(self.path)
+        if fd is None:
             return False
         self._fd = fd
         self.note("")
@@ -229,6 +234,37 @@ class SessionLog:
 
     def fault(self, kind: str, message: str, t: float | None = None) -> None:
         self.append("faults", {"kind": kind, "message": message, "t": t, "wall": now_iso()})
+
+    def relabel(self, marker: dict[str, Any], label: str) -> None:
+        """Give a saved marker its label (typed after ``m``)."""
+        with self._lock:
+            marker["label"] = label
+            self.save()
+
+    def remove(self, key: str, item: dict[str, Any]) -> None:
+        """Take ``item`` (that very dict) out of the list ``key`` again."""
+        with self._lock:
+            items = self.data.get(key, [])
+            for i, m in enumerate(items):
+                if m is item:
+                    del items[i]
+                    break
+            self.save()
+
+    def toggle_tick(self, item_id: str, t: float) -> bool:
+        """Tick a checklist item at ``t`` seconds, or untick it; returns whether it is ticked
+        now (KeyError for an id the checklist does not have)."""
+        with self._lock:
+            for it in self.data["checklist"]:
+                if it["id"] == item_id:
+                    if it.get("ticked_at") is None:
+                        it["ticked_at"] = t
+                        it["ticked_wall"] = now_iso()
+                    else:
+                        it["ticked_at"] = it["ticked_wall"] = None
+                    self.save()
+                    return it["ticked_at"] is not None
+        raise KeyError(item_id)
 
 
 # -- finding and recovering unfinished sessions --------------------------------------------

@@ -12,10 +12,13 @@ import select
 import sys
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TextIO
 
-from journeytape.recorder.capture import Recorder, Status, fmt_left
-from journeytape.recorder.screen import fmt_time, level_bar  # noqa: F401
+from journeytape.presentation import clock
+from journeytape.recorder.capture import Recorder, Status
+from journeytape.recorder.diskspace import fmt_left
+from journeytape.recorder.screen import ScreenState, build
 
 #: keys for ticking checklist items, in order (m, p, s, q, c and space are taken)
 TICK_KEYS = "1234567890abdefghijklnortuvwxyz"
@@ -31,7 +34,7 @@ def status_line(st: Status) -> str:
     # while the device is lost the last level would read like a live microphone
     level = "no input" if st.state == "device-lost" else f"{st.peak_db:6.1f} dBFS"
     return (
-        f"{st.state:<11} {fmt_time(st.seconds)}  level {level}  "
+        f"{st.state:<11} {clock(st.seconds, hours=True)}  level {level}  "
         f"disk {fmt_left(st.seconds_left)} left  overflows {st.input_overflows}  "
         f"dropped {st.dropped_frames} frames" + (f"  [{' '.join(warn)}]" if warn else "")
     )
@@ -133,17 +136,128 @@ def split_keys(data: str) -> list[str]:
 SCROLL = {"\x1b[A": -1, "\x1bOA": -1, "\x1b[B": 1, "\x1bOB": 1, "\x1b[5~": -10, "\x1b[6~": 10}
 
 
+class _LiveScreen:
+    """What the keys do on the live screen, and what it shows; one key at a time.
+
+    Three modes: typing a marker label (after ``m``), ready (before SPACE: scroll the purpose
+    text, start, or leave) and recording (pause, marker, spoken consent, ticks, ``s s``)."""
+
+    def __init__(
+        self,
+        rec: Recorder,
+        stop_evt: threading.Event,
+        scr: ScreenState,
+        *,
+        spoken_consent: bool,
+        on_spoken_consent: Callable[[float], None] | None,
+        coverage: Any,
+    ) -> None:
+        self.rec, self.stop_evt, self.scr = rec, stop_evt, scr
+        self.spoken_consent = spoken_consent
+        self.on_spoken_consent = on_spoken_consent
+        self.coverage = coverage
+        self.label_for: dict[str, Any] | None = None
+        self.confirm_stop_until = 0.0
+        self.reason = "user"
+
+    def render(self, live: Any) -> Any:
+        st = self.rec.status()
+        scr = self.scr
+        scr.confirm_stop = time.monotonic() < self.confirm_stop_until
+        scr.label_buf = None if self.label_for is None else scr.label_buf or ""
+        scr.disk_low = st.seconds_left < self.rec.warn_seconds_left
+        if self.coverage is not None:  # live checklist coverage from speech
+            self._show_coverage()
+        width, height = live.console.size
+        return build(st, scr, width, height)
+
+    def _show_coverage(self) -> None:
+        cov, scr = self.coverage, self.scr
+        ticked = {c["id"] for c in scr.checklist if c.get("ticked_at") is not None}
+        scr.heard = cov.heard
+        scr.not_yet = cov.not_yet(ticked)
+        scr.live_note = (
+            f"live coverage off: {cov.error}"
+            if cov.error
+            else None
+            if cov.ready
+            else "live coverage: loading the model…"
+        )
+
+    def ended(self, duration: float | None) -> str | None:
+        """Why the screen must close now (the recorder stopped itself, or ``--duration``)."""
+        if self.rec.finished.is_set():
+            return self.rec.stop_reason or "error"
+        if duration and self.scr.started and self.rec.part_seconds >= duration:
+            return "duration"
+        return None
+
+    def key(self, ch: str) -> None:
+        if self.label_for is not None:
+            self._label_key(ch)
+        elif not self.scr.started:
+            self._ready_key(ch)
+        else:
+            self._recording_key(ch)
+
+    def _label_key(self, ch: str) -> None:
+        """Typing a marker's label: Enter keeps it, Esc takes the marker back."""
+        scr = self.scr
+        if ch in "\r\n":
+            self.rec.label_marker(self.label_for, (scr.label_buf or "").strip())
+            self.label_for, scr.label_buf = None, None
+        elif ch == "\x1b":  # cancel: the marker goes again
+            self.rec.drop_marker(self.label_for)
+            self.label_for, scr.label_buf = None, None
+        elif ch in "\x7f\b":
+            scr.label_buf = (scr.label_buf or "")[:-1]
+        elif len(ch) == 1 and ch.isprintable():
+            scr.label_buf = (scr.label_buf or "") + ch
+
+    def _ready_key(self, ch: str) -> None:
+        """Before recording: scroll the purpose text, SPACE starts, q/s leave."""
+        scr = self.scr
+        if ch in SCROLL:
+            scr.purpose_scroll = max(0, scr.purpose_scroll + SCROLL[ch])
+        elif ch == " ":
+            self.rec.start()
+            scr.started = True
+            if self.spoken_consent:
+                self.rec.marker("spoken consent")
+        elif ch in "qs":
+            self.reason = "cancelled"
+            self.stop_evt.set()
+
+    def _recording_key(self, ch: str) -> None:
+        rec, scr = self.rec, self.scr
+        if ch == " ":
+            rec.resume() if rec.status().state == "paused" else rec.pause()
+        elif ch == "m":
+            self.label_for, scr.label_buf = rec.marker(""), ""
+        elif ch == "c" and scr.consent_open:
+            scr.consent_open = False
+            if self.on_spoken_consent:
+                self.on_spoken_consent(rec.seconds)
+        elif ch in ("s", "q"):  # twice within 3 s: a stray key never ends an interview
+            if time.monotonic() < self.confirm_stop_until:
+                self.stop_evt.set()
+            else:
+                self.confirm_stop_until = time.monotonic() + 3
+        elif ch in scr.keymap:
+            rec.tick(scr.keymap[ch])
+
+
 def run_tui(
     rec: Recorder,
     stop_evt: threading.Event,
     *,
     duration: float | None = None,
     spoken_consent: bool = False,
-    on_spoken_consent=None,
+    on_spoken_consent: Callable[[float], None] | None = None,
     lang: str = "en",
     purpose: str = "",
     resumed_at: float | None = None,
-    coverage=None,
+    coverage: Any = None,
 ) -> str:
     """Show the live screen until the user stops (or a signal/fault does); returns the reason.
 
@@ -151,101 +265,43 @@ def run_tui(
     :func:`journeytape.recorder.screen.build` for its current size."""
     from rich.live import Live
 
-    from journeytape.recorder.screen import ScreenState, build
-
     checklist = rec.log.data.get("checklist", [])
-    scr = ScreenState(
-        path=str(rec.audio_path),
-        consent_open=spoken_consent,
-        purpose=purpose,
-        checklist=checklist,
-        keymap={TICK_KEYS[i]: it["id"] for i, it in enumerate(checklist[: len(TICK_KEYS)])},
-        markers=rec.log.data.setdefault("markers", []),
-        resumed_at=resumed_at,
+    screen = _LiveScreen(
+        rec,
+        stop_evt,
+        ScreenState(
+            path=str(rec.audio_path),
+            consent_open=spoken_consent,
+            purpose=purpose,
+            checklist=checklist,
+            keymap={TICK_KEYS[i]: it["id"] for i, it in enumerate(checklist[: len(TICK_KEYS)])},
+            markers=rec.log.data.setdefault("markers", []),
+            resumed_at=resumed_at,
+        ),
+        spoken_consent=spoken_consent,
+        on_spoken_consent=on_spoken_consent,
+        coverage=coverage,
     )
-    label_for: dict[str, Any] | None = None
-    confirm_stop_until = 0.0
-    reason = "user"
-
-    def render(live: Live):
-        st = rec.status()
-        scr.confirm_stop = time.monotonic() < confirm_stop_until
-        scr.label_buf = None if label_for is None else scr.label_buf or ""
-        scr.disk_low = st.seconds_left < rec.warn_seconds_left
-        if coverage is not None:  # live checklist coverage from speech
-            ticked = {c["id"] for c in checklist if c.get("ticked_at") is not None}
-            scr.heard = coverage.heard
-            scr.not_yet = coverage.not_yet(ticked)
-            scr.live_note = (
-                f"live coverage off: {coverage.error}"
-                if coverage.error
-                else None
-                if coverage.ready
-                else "live coverage: loading the model…"
-            )
-        width, height = live.console.size
-        return build(st, scr, width, height)
-
     rec.open()  # consent is on record: warm the device up so SPACE starts at once
     with (
         quiet_c_stderr(rec.folder / AUDIO_ERRORS),
         _Keys() as keys,
         Live(auto_refresh=False, screen=True, transient=True) as live,
     ):
-        live.update(render(live), refresh=True)
+        live.update(screen.render(live), refresh=True)
         while not stop_evt.is_set():
-            if rec.finished.is_set():
-                reason = rec.stop_reason or "error"
-                break
-            if duration and scr.started and rec.part_seconds >= duration:
-                reason = "duration"
+            ended = screen.ended(duration)
+            if ended is not None:
+                screen.reason = ended
                 break
             k = keys.read(0.12)
             if keys.closed:  # the terminal window was closed: stop as if `s s` was pressed
-                reason = "SIGHUP"
+                screen.reason = "SIGHUP"
                 break
             for ch in split_keys(k or ""):
-                if label_for is not None:
-                    if ch in "\r\n":
-                        rec.label_marker(label_for, (scr.label_buf or "").strip())
-                        label_for, scr.label_buf = None, None
-                    elif ch == "\x1b":  # cancel: the marker goes again
-                        rec.drop_marker(label_for)
-                        label_for, scr.label_buf = None, None
-                    elif ch in "\x7f\b":
-                        scr.label_buf = (scr.label_buf or "")[:-1]
-                    elif len(ch) == 1 and ch.isprintable():
-                        scr.label_buf = (scr.label_buf or "") + ch
-                    continue
-                if not scr.started:
-                    if ch in SCROLL:
-                        scr.purpose_scroll = max(0, scr.purpose_scroll + SCROLL[ch])
-                    elif ch == " ":
-                        rec.start()
-                        scr.started = True
-                        if spoken_consent:
-                            rec.marker("spoken consent")
-                    elif ch in "qs":
-                        reason = "cancelled"
-                        stop_evt.set()
-                    continue
-                if ch == " ":
-                    rec.resume() if rec.status().state == "paused" else rec.pause()
-                elif ch == "m":
-                    label_for, scr.label_buf = rec.marker(""), ""
-                elif ch == "c" and scr.consent_open:
-                    scr.consent_open = False
-                    if on_spoken_consent:
-                        on_spoken_consent(rec.seconds)
-                elif ch in ("s", "q"):
-                    if time.monotonic() < confirm_stop_until:
-                        stop_evt.set()
-                    else:
-                        confirm_stop_until = time.monotonic() + 3
-                elif ch in scr.keymap:
-                    rec.tick(scr.keymap[ch])
-            live.update(render(live), refresh=True)
-    return reason if scr.started else "cancelled"
+                screen.key(ch)
+            live.update(screen.render(live), refresh=True)
+    return screen.reason if screen.scr.started else "cancelled"
 
 
 def run_plain(
@@ -271,28 +327,10 @@ def run_plain(
         flush=True,
     )
 
-    def reader() -> None:
-        with contextlib.suppress(Exception):
-            for line in sys.stdin:
-                cmd, _, arg = line.strip().partition(" ")
-                if cmd in ("m", "marker"):
-                    m = rec.marker(arg.strip())
-                    print(f"marker at {m['t']:.1f} s {arg.strip()}", file=out, flush=True)
-                elif cmd in ("p", "pause"):
-                    rec.pause()
-                elif cmd in ("r", "resume"):
-                    rec.resume()
-                elif cmd in ("t", "tick"):
-                    try:
-                        rec.tick(arg.strip())
-                    except KeyError:
-                        print(f"no checklist item {arg.strip()!r}", file=out, flush=True)
-                elif cmd in ("s", "stop", "q", "quit"):
-                    stop_evt.set()
-                    return
-
     if sys.stdin is not None and not sys.stdin.closed:
-        threading.Thread(target=reader, daemon=True, name="journeytape-stdin").start()
+        threading.Thread(
+            target=_read_commands, args=(rec, stop_evt, out), daemon=True, name="journeytape-stdin"
+        ).start()
     reason = "user"
     last_status = time.monotonic()
     seen = 0.0
@@ -313,3 +351,25 @@ def run_plain(
     for _, msg in rec.messages_since(seen):
         print(msg, file=out, flush=True)
     return reason
+
+
+def _read_commands(rec: Recorder, stop_evt: threading.Event, out: TextIO) -> None:
+    """Plain mode's stdin commands, one per line, until ``s`` or the end of input."""
+    with contextlib.suppress(Exception):
+        for line in sys.stdin:
+            cmd, _, arg = line.strip().partition(" ")
+            if cmd in ("m", "marker"):
+                m = rec.marker(arg.strip())
+                print(f"marker at {m['t']:.1f} s {arg.strip()}", file=out, flush=True)
+            elif cmd in ("p", "pause"):
+                rec.pause()
+            elif cmd in ("r", "resume"):
+                rec.resume()
+            elif cmd in ("t", "tick"):
+                try:
+                    rec.tick(arg.strip())
+                except KeyError:
+                    print(f"no checklist item {arg.strip()!r}", file=out, flush=True)
+            elif cmd in ("s", "stop", "q", "quit"):
+                stop_evt.set()
+                return

@@ -183,6 +183,16 @@ class VirtualMic:
         self.pactl("set-default-source", "vsink.monitor")
         self.start_keepalive()
 
+    def cli(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        """``journeytape ARGS`` to the end on this microphone, output captured as text."""
+        return subprocess.run(
+            [*journeytape_cmd(), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
     def play(self, wav: Path, wait: bool = True) -> subprocess.Popen:
         p = subprocess.Popen(["paplay", "--device=vsink", str(wav)], env=self.env)
         if wait:
@@ -284,3 +294,41 @@ def audio_tools():
         rate = RATE
 
     return Tools
+
+
+@dataclass
+class GuidedRecording:
+    """A plain-mode recording with the shipped example guide, and the clip to speak into it."""
+
+    rec: Recording
+    speech: Path
+    root: Path
+    guide: Path
+
+
+@pytest.fixture
+def guided_recording(virtual_mic, tmp_path):
+    """Start ``journeytape record --no-tui`` with the example guide (checklist, live coverage)
+    on the virtual microphone; ``speech`` is ``text`` as an espeak-ng clip, not yet played."""
+    from journeytape import guide as guide_mod
+
+    def start(text: str, pseudonym: str) -> GuidedRecording:
+        guide = guide_mod.example_guide_path()
+        assert guide.is_file(), f"the example guide is part of the repo: {guide}"
+        speech = make_speech(tmp_path / "speech.wav", text)
+        root = tmp_path / "s"
+        rec = virtual_mic.record(
+            "--out",
+            str(root),
+            "--pseudonym",
+            pseudonym,
+            "--consent",
+            "yes",
+            "--rate",
+            "16000",
+            "--guide",
+            str(guide),
+        )
+        return GuidedRecording(rec, speech, root, guide)
+
+    return start

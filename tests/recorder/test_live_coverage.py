@@ -16,28 +16,10 @@ pytestmark = [pytest.mark.mic, pytest.mark.timeout(180)]
 
 
 def test_checklist_word_shows_within_30_s_and_capture_loses_nothing(
-    virtual_mic, audio_tools, tmp_path
+    virtual_mic, audio_tools, guided_recording
 ):
-    from journeytape import guide as guide_mod
-
-    guide = guide_mod.example_guide_path()
-    speech = audio_tools.speech(
-        tmp_path / "speech.wav",
-        "Then my manager phoned the service desk. Is there anything else?",
-    )
-    root = tmp_path / "s"
-    rec = virtual_mic.record(
-        "--out",
-        str(root),
-        "--pseudonym",
-        "P40",
-        "--consent",
-        "yes",
-        "--rate",
-        "16000",
-        "--guide",
-        str(guide),
-    )
+    g = guided_recording("Then my manager phoned the service desk. Is there anything else?", "P40")
+    rec, speech, root = g.rec, g.speech, g.root
     t0 = rec.wait_started()
     time.sleep(1.0)
     spoken = time.monotonic()

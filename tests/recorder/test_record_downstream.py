@@ -22,28 +22,12 @@ def _run(audio_tools, *args: str, env=None) -> subprocess.CompletedProcess:
 
 
 def test_tick_and_marker_reach_transcript_annotations_and_review(
-    virtual_mic, audio_tools, tmp_path
+    virtual_mic, audio_tools, guided_recording
 ):
-    from journeytape import guide as guide_mod
-
-    guide = guide_mod.example_guide_path()
-    speech = audio_tools.speech(
-        tmp_path / "speech.wav",
-        "I phoned the service desk. After two weeks a colleague helped me, finally.",
+    g = guided_recording(
+        "I phoned the service desk. After two weeks a colleague helped me, finally.", "P06"
     )
-    root = tmp_path / "s"
-    rec = virtual_mic.record(
-        "--out",
-        str(root),
-        "--pseudonym",
-        "P06",
-        "--consent",
-        "yes",
-        "--rate",
-        "16000",
-        "--guide",
-        str(guide),
-    )
+    rec, speech, root, guide = g.rec, g.speech, g.root, g.guide
     rec.wait_started()
     virtual_mic.play(speech)
     rec.send("m peak moment")  # just after the colleague sentence

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 
 import pytest
@@ -96,11 +95,5 @@ def test_unfinished_session_reports_its_length(virtual_mic, audio_tools, tmp_pat
     [u] = find_unfinished(root)
     print(f"unfinished: {u.part_bytes} bytes = {u.part_seconds:.2f} s")
     assert 1.0 < u.part_seconds < 3.0  # about 2 s, minus the last second not yet synced
-    r = subprocess.run(
-        [*audio_tools.cmd(), "record", "--recover", "--out", str(root)],
-        env=virtual_mic.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    r = virtual_mic.cli("record", "--recover", "--out", str(root))
     assert r.returncode == 0 and "Next: journeytape transcribe" in r.stderr + r.stdout

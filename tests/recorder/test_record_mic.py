@@ -159,13 +159,7 @@ def test_kill9_then_recover_keeps_all_but_the_last_moment(virtual_mic, audio_too
     assert json.loads((folder / "session.json").read_text())["status"] == "recording"
     with open(part, "ab") as fh:
         fh.write(b"\x01")  # and a torn half-frame, as a power cut mid-write would leave
-    r = subprocess.run(
-        [*audio_tools.cmd(), "record", "--recover", "--out", str(root)],
-        env=virtual_mic.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    r = virtual_mic.cli("record", "--recover", "--out", str(root))
     assert r.returncode == 0, r.stderr
     assert "Recovered" in r.stderr + r.stdout
     sess, _ = _read(folder)
@@ -277,7 +271,7 @@ def small_disk(tmp_path):
         ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)], capture_output=True
     )
     if r.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs: {r.stderr.decode().strip()}")
+        pytest.skip(f"cannot mount a small tmpfs (needs root): {r.stderr.decode().strip()}")
     yield mnt
     subprocess.run(["umount", "-l", str(mnt)], check=False)
 
@@ -320,12 +314,21 @@ def test_disk_full_stops_cleanly_with_a_valid_file(virtual_mic, audio_tools, sma
 
 
 def test_microphone_unplugged_and_back(virtual_mic, audio_tools, tmp_path):
+    """The file keeps everything up to the unplug, the gap is noted where the audio stopped,
+    and recording goes on once the microphone is back.
+
+    The gap is placed against a marker set just before the unplug (the recorder's own clock),
+    not against the moment this test read "recording to": that line comes after the recorder
+    has started and synced session.json, so under load it arrives late, and the old bound
+    (``1.0 < t < 2.2`` after a 1.5 s sleep) failed at 2.3 s with nothing wrong."""
     root = tmp_path / "s"
     rec = virtual_mic.record("--out", str(root), *BASE)
-    t0 = rec.wait_started()
+    rec.wait_started()
     time.sleep(1.5)
-    unplugged = time.monotonic()
+    sent = time.monotonic()
+    rec.send("m unplug")  # where the recording is when the microphone goes
     virtual_mic.unplug()
+    unplugged = time.monotonic()
     try:
         time.sleep(3.0)
     finally:
@@ -343,9 +346,15 @@ def test_microphone_unplugged_and_back(virtual_mic, audio_tools, tmp_path):
     assert "lines of errors; they are in" in rec.text
     sess, _ = _read(audio_tools.folder(root))
     assert len(sess["gaps"]) == 1 and sess["gaps"][0]["wall_end"]
-    assert 1.0 < sess["gaps"][0]["t"] < 2.2
-    assert sess["audio"]["seconds"] > sess["gaps"][0]["t"] + 1.0  # it went on recording
-    print(f"unplugged after {unplugged - t0:.2f} s: audio up to {sess['gaps'][0]['t']:.2f} s")
+    gap = sess["gaps"][0]["t"]
+    [mark] = [m["t"] for m in sess["markers"] if m["label"] == "unplug"]
+    took = unplugged - sent
+    print(f"marker at {mark:.2f} s, gap at {gap:.2f} s; marker to unplugged {took:.2f} s")
+    # nothing before the unplug is lost (the marker's moment is in the file), and the gap
+    # starts no later than the unplug was done, plus 0.5 s for the audio path's buffers
+    assert mark <= gap + 0.01
+    assert gap < mark + took + 0.5
+    assert sess["audio"]["seconds"] > gap + 1.0  # it went on recording
 
 
 @pytest.mark.slow
@@ -353,9 +362,10 @@ def test_microphone_unplugged_and_back(virtual_mic, audio_tools, tmp_path):
 def test_record_kill9_recover_transcribe(virtual_mic, audio_tools, tmp_path):
     """The issue's 'done when': record → kill -9 → recovery offered by the next `record` →
     `journeytape transcribe` finds the spoken words."""
-    r = subprocess.run([*audio_tools.cmd(), "transcribe", "--help"], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip("journeytape transcribe is not available")
+    r = subprocess.run([*audio_tools.cmd(), "transcribe", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0, (
+        f"journeytape transcribe is part of the repo and must run:\n{r.stderr}"
+    )
     speech = audio_tools.speech(
         tmp_path / "speech.wav", "I phoned the service desk because my laptop was broken."
     )
@@ -417,8 +427,7 @@ def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):
     from journeytape import guide as guide_mod
 
     guide = guide_mod.example_guide_path()
-    if not guide.exists():
-        pytest.skip("example guide not shipped yet")
+    assert guide.is_file(), f"the example guide is part of the repo: {guide}"
     root = tmp_path / "s"
     env = {**virtual_mic.env, "COLUMNS": "100", "LINES": "40"}
     pid, fd = pty.fork()
@@ -476,13 +485,7 @@ def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):
 
 
 def test_list_and_select_devices(virtual_mic, audio_tools, tmp_path):
-    r = subprocess.run(
-        [*audio_tools.cmd(), "record", "--list-devices"],
-        env=virtual_mic.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    r = virtual_mic.cli("record", "--list-devices")
     assert r.returncode == 0 and "pulse" in r.stdout and "default" in r.stdout, r.stdout
     root = tmp_path / "s"
     rec = virtual_mic.record("--out", str(root), *BASE, "--device", "puls", "--duration", "0.5")

@@ -4,7 +4,6 @@ consent kept, the new part joined losslessly after the old audio, the gap record
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 
 import numpy as np
@@ -84,13 +83,7 @@ def test_resume_after_kill9_joins_the_parts(virtual_mic, audio_tools, tmp_path):
     rec3.finish()
     raw = (folder / "recording.wav.part").read_bytes()[80:]
     third = np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2")
-    r = subprocess.run(
-        [*audio_tools.cmd(), "record", "--recover", "--out", str(root)],
-        env=virtual_mic.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    r = virtual_mic.cli("record", "--recover", "--out", str(root))
     assert r.returncode == 0 and "Recovered" in r.stderr + r.stdout, r.stderr
     y, _ = sf.read(folder / "recording.wav", dtype="int16")
     assert len(y) == len(x) + len(third) and np.array_equal(y[: len(x)], x)

@@ -204,7 +204,8 @@ def test_dropped_blocks_are_counted_and_become_silence(tmp_path):
     Driven without a device: the callback is called as PortAudio would call it."""
     from types import SimpleNamespace
 
-    from journeytape.recorder.capture import Device, Recorder
+    from journeytape.recorder.capture import Recorder
+    from journeytape.recorder.devices import Device
 
     folder = new_session_folder(tmp_path, "P10")
     log = SessionLog.create(folder, pseudonym="P10")
