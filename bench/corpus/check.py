@@ -24,6 +24,51 @@ TEST_JOURNEYS = {"insurance_claim", "government_permit"}
 _SCORE = re.compile(r"^(10|[0-9])(\.[0-9]+)?:(overall|moment)$")
 
 
+#: what a gold value must look like, per respondent label
+_VALUE_RULES = {
+    "EMOTION": (lambda v: v in ("+", "-", "0"), "EMOTION must be +, - or 0"),
+    "SCORE": (lambda v: bool(_SCORE.match(v or "")), "SCORE must be <0-10>:overall|moment"),
+    "EXPECTATION": (
+        lambda v: v in ("met", "unmet", "exceeded"),
+        "EXPECTATION must be met|unmet|exceeded",
+    ),
+    "PEAK": (lambda v: v in ("high", "low"), "PEAK must be high|low"),
+    "GOAL": (lambda v: v in (None, "indirect"), "GOAL takes no value (or indirect)"),
+}
+
+
+def _span_problems(g, where: str, seg, ids: dict[str, str]) -> list[str]:
+    """What is wrong with one gold span: its turn, its label, its value."""
+    out = []
+    if g.label in RESPONDENT_ONLY and seg.speaker != "SPEAKER_01":
+        out.append(f"{where}: respondent-only label in an interviewer turn")
+    if g.label in ("CHANNEL", "TOUCHPOINT"):
+        kind = "channel" if g.label == "CHANNEL" else "touchpoint"
+        if ids.get(g.value or "") != kind:
+            out.append(f"{where}: not a {kind} id of the guide")
+    elif g.label in _VALUE_RULES:
+        ok, message = _VALUE_RULES[g.label]
+        if not ok(g.value):
+            out.append(f"{where}: {message}")
+    else:
+        out.append(f"{where}: unknown label")
+    return out
+
+
+def _overlaps(sid: int, spans: list) -> list[str]:
+    """Spans of one label that overlap inside a segment."""
+    out = []
+    by_label: dict[str, list] = {}
+    for g in spans:
+        by_label.setdefault(g.label, []).append(g)
+    for label, gs in by_label.items():
+        gs.sort(key=lambda g: g.start_char)
+        for a, b in zip(gs, gs[1:], strict=False):
+            if b.start_char < a.end_char:
+                out.append(f"seg {sid}: {label} spans overlap: {a.text!r} / {b.text!r}")
+    return out
+
+
 def check_file(path: Path) -> tuple[list[str], dict]:
     """Problems found in one interview file, and its header values."""
     text = path.read_text("utf-8")
@@ -44,33 +89,8 @@ def check_file(path: Path) -> tuple[list[str], dict]:
     for sid, spans in dev.gold.items():
         seg = dev.transcript.segments[sid]
         for g in spans:
-            where = f"seg {sid} {g.label}={g.value} {g.text!r}"
-            if g.label in RESPONDENT_ONLY and seg.speaker != "SPEAKER_01":
-                problems.append(f"{where}: respondent-only label in an interviewer turn")
-            if g.label in ("CHANNEL", "TOUCHPOINT"):
-                kind = "channel" if g.label == "CHANNEL" else "touchpoint"
-                if ids.get(g.value or "") != kind:
-                    problems.append(f"{where}: not a {kind} id of {guide_path.name}")
-            elif g.label == "EMOTION" and g.value not in ("+", "-", "0"):
-                problems.append(f"{where}: EMOTION must be +, - or 0")
-            elif g.label == "SCORE" and not _SCORE.match(g.value or ""):
-                problems.append(f"{where}: SCORE must be <0-10>:overall|moment")
-            elif g.label == "EXPECTATION" and g.value not in ("met", "unmet", "exceeded"):
-                problems.append(f"{where}: EXPECTATION must be met|unmet|exceeded")
-            elif g.label == "PEAK" and g.value not in ("high", "low"):
-                problems.append(f"{where}: PEAK must be high|low")
-            elif g.label == "GOAL" and g.value not in (None, "indirect"):
-                problems.append(f"{where}: GOAL takes no value (or indirect)")
-            elif g.label not in RESPONDENT_ONLY | {"CHANNEL", "TOUCHPOINT"}:
-                problems.append(f"{where}: unknown label")
-        by_label: dict[str, list] = {}
-        for g in spans:
-            by_label.setdefault(g.label, []).append(g)
-        for label, gs in by_label.items():
-            gs.sort(key=lambda g: g.start_char)
-            for a, b in zip(gs, gs[1:], strict=False):
-                if b.start_char < a.end_char:
-                    problems.append(f"seg {sid}: {label} spans overlap: {a.text!r} / {b.text!r}")
+            problems += _span_problems(g, f"seg {sid} {g.label}={g.value} {g.text!r}", seg, ids)
+        problems += _overlaps(sid, spans)
     return problems, head
 
 
