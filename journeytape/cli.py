@@ -8,6 +8,8 @@ at module level: `journeytape --help` and `journeytape record` must start instan
 from __future__ import annotations
 
 import importlib
+import inspect
+import re
 
 import typer
 
@@ -56,8 +58,35 @@ def main(
     """journeytape: offline interview pipeline."""
 
 
+def reflow(text: str) -> str:
+    """Join the hard line breaks of a docstring's paragraphs, so the terminal wraps them.
+
+    Typer's rich help keeps every newline of a docstring: a paragraph written at 92 columns
+    came out as ragged 80-column lines with one word on every other line. Paragraphs that
+    hold examples or lists (an indented line, or one starting with ``-``, ``*``, ``1.``) keep
+    their lines."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    keep = re.compile(r"^(\s|[-*] |\d+\. )")
+    return "\n\n".join(
+        p if any(keep.match(line) for line in p.splitlines()) else " ".join(p.split())
+        for p in paragraphs
+    )
+
+
+def _reflow_commands(typer_app: typer.Typer) -> None:
+    """Apply :func:`reflow` to every command's help, in sub-apps too."""
+    for info in typer_app.registered_commands:
+        doc = info.help or (info.callback and info.callback.__doc__)
+        if doc:
+            info.help = reflow(doc)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _reflow_commands(group.typer_instance)
+
+
 for _name in STAGES:
     importlib.import_module(_name).register(app)
+_reflow_commands(app)
 
 
 if __name__ == "__main__":
