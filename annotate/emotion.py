@@ -13,7 +13,8 @@ from journeytape.annotate.hits import Hit, longest_first
 
 
 class EmotionRules:
-    """Mixed into LanguageAnnotator; uses its emotion matchers, negators and intensifiers."""
+    """The EMOTION rules; :class:`~journeytape.annotate.components.EmotionComponent` supplies
+    the emotion matchers, negators and intensifiers they read."""
 
     def _sarcasm(self, doc, s: int, e: int, entry) -> bool:
         """A sarcasm cue next to a positive word, or the word said twice ("great, just

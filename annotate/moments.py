@@ -6,7 +6,8 @@ from journeytape.annotate.hits import Hit, longest_first
 
 
 class MomentRules:
-    """Mixed into LanguageAnnotator; uses its peak and goal cue matchers."""
+    """The PEAK and GOAL rules; their components in :mod:`journeytape.annotate.components`
+    supply the cue matchers they read."""
 
     def _clause_end(self, doc, start: int, min_tokens: int) -> int:
         sent_end = doc[start].sent.end

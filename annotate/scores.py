@@ -29,7 +29,8 @@ class _ScoreScan:
 
 
 class ScoreRules:
-    """Mixed into LanguageAnnotator; uses its number words, score cues and school grades."""
+    """The SCORE rules; :class:`~journeytape.annotate.components.ScoreComponent` supplies the
+    number words, score cues and school grades they read."""
 
     def number_at(self, doc, i: int) -> tuple[float, int] | None:
         """A number starting at token ``i``: (value, end token). "seven and a half", "7,5"."""
