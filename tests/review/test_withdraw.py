@@ -51,10 +51,9 @@ def _session_for(folder: Path, root: Path) -> Path:
     return session
 
 
-def test_withdraw_erases_every_derived_copy_and_appends_the_tombstone(folder, tmp_path):
-    session = _session_for(folder, tmp_path / "sessions")
-    sha = sha256_file(session / "recording.wav")
-    # annotate's outputs: reports and the cross-interview summary
+def _derive_everything(folder: Path, elsewhere: Path) -> None:
+    """What a study makes from an interview: reports, the summary, review decisions, a word
+    fix with a unique word, a renamed speaker, and exports inside and outside the folder."""
     named = []
     for a in sorted(folder.glob("*.annotations.json")):
         ann = load_annotations(a)
@@ -76,7 +75,13 @@ def test_withdraw_erases_every_derived_copy_and_appends_the_tombstone(folder, tm
         # exports inside the folder and one elsewhere
         formats.export(ws, "csv", folder / "exports" / "excerpts.csv")
         formats.export(ws, "qdpx", folder / "exports" / "study.qdpx")
-        formats.export(ws, "md", tmp_path / "elsewhere" / "report.md", names=["onboarding_en"])
+        formats.export(ws, "md", elsewhere / "report.md", names=["onboarding_en"])
+
+
+def test_withdraw_erases_every_derived_copy_and_appends_the_tombstone(folder, tmp_path):
+    session = _session_for(folder, tmp_path / "sessions")
+    sha = sha256_file(session / "recording.wav")
+    _derive_everything(folder, tmp_path / "elsewhere")
     roots = [session, folder, tmp_path / "elsewhere"]
     assert _hits(roots, UNIQUE, set()) and _hits(roots, SPOKEN, set())
 
