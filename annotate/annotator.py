@@ -33,7 +33,7 @@ from journeytape.guide import Guide
 from journeytape.transcribe.transcript import Segment, Transcript
 
 #: bump when the code changes results; the rule files are hashed separately
-ANNOTATOR_VERSION = "1.2"
+ANNOTATOR_VERSION = "1.3"
 #: labels only the respondent can have (the interviewer asks about them)
 RESPONDENT_LABELS = ("GOAL", "EMOTION", "SCORE", "EXPECTATION", "PEAK")
 #: an interviewer role less sure than this may be a merged or mislabelled respondent: their
@@ -49,7 +49,8 @@ WELL_HEARD = 0.7
 CODEBOOK_DEVIATIONS = (
     "respondent labels are also tagged in turns whose speaker role is unknown or uncertain "
     "(one voice found, role confidence < 0.65), with lower confidence and attrs.role_uncertain",
-    "an expectation whose outcome is not stated is 'unmet'",
+    "an expectation whose outcome is not stated (in its turn or the respondent's next one) "
+    "is 'unmet'",
     "a purely evaluative word (great, prima, toll) is an EMOTION only when said sarcastically",
     "German names count as an implicit colleague only in apposition ('meine Kollegin Anna')",
 )
@@ -191,8 +192,11 @@ class Annotator:
             role = roles.get(seg.speaker) if seg.speaker else None
             doc._.set(TURN_EXTENSION, Turn(role, sure.get(seg.speaker or "", False), context))
             docs.append(doc)
+        # tags are read after the whole conversation ran: a later turn may settle the status of
+        # an earlier turn's EXPECTATION ("I'd assumed a morning's work." … "No. A week.")
+        tagged = list(la.nlp.pipe(docs, batch_size=64))
         tags: list[Tag] = []
-        for seg, doc in zip(transcript.segments, la.nlp.pipe(docs, batch_size=64), strict=True):
+        for seg, doc in zip(transcript.segments, tagged, strict=True):
             role = doc._.get(TURN_EXTENSION).role
             tags += [_to_tag(h, doc, seg, role) for h in la.hits(doc)]
         tags += marker_peaks(transcript, tags, roles)  # what was marked live (transcript 1.1)

@@ -20,6 +20,7 @@ from journeytape.annotate.cues import CueMatcher
 from journeytape.annotate.emotion import EmotionRules
 from journeytape.annotate.expectations import ExpectationRules
 from journeytape.annotate.hits import Hit
+from journeytape.annotate.later_status import LaterStatus
 from journeytape.annotate.moments import MomentRules
 from journeytape.annotate.rules import EmotionEntry, Rules, load_emolex, load_rules
 from journeytape.annotate.scores import ScoreRules
@@ -220,7 +221,9 @@ class ScoreComponent(ScoreRules, _NumberWords, RuleComponent):
             self.score_context(doc, checklist_hits(doc), turn.context)
 
 
-class ExpectationComponent(ExpectationRules, ScoreRules, MomentRules, _NumberWords, RuleComponent):
+class ExpectationComponent(
+    LaterStatus, ExpectationRules, ScoreRules, MomentRules, _NumberWords, RuleComponent
+):
     """EXPECTATION: expected against actual, durations parsed. Reads numbers like SCORE
     (``number_at``), clauses like PEAK/GOAL (``_clause_end``), and feelings like EMOTION
     (a surprise is good or bad by the feelings around it: ``_surprise_status``)."""
@@ -283,7 +286,12 @@ class ExpectationComponent(ExpectationRules, ScoreRules, MomentRules, _NumberWor
         return self._feelings.emotion(doc)
 
     def find(self, doc, turn: Turn) -> list[Hit]:
-        return self.expectation(doc, turn.context)
+        hits = self.expectation(doc, turn.context)
+        if turn.asks(doc):
+            return hits
+        # "I'd assumed a morning's work." … "And was it?" "No. A week.": this turn may tell
+        # the outcome of an expectation stated before it (later_status.py)
+        return self.settle_pending(doc, hits, turn.context)
 
     def remember(self, doc, turn: Turn) -> None:
         # "Three weeks, too long." / "I expected two days.": the next turn may compare
@@ -291,6 +299,7 @@ class ExpectationComponent(ExpectationRules, ScoreRules, MomentRules, _NumberWor
             turn.context["previous_durations"] = [
                 (doc[a:b].text, sec) for a, b, sec in self.durations(doc)
             ]
+        self.keep_pending(doc, turn.asks(doc), turn.context)
 
 
 class PeakComponent(MomentRules, RuleComponent):

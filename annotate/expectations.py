@@ -256,7 +256,10 @@ class ExpectationRules:
             return act_sec, None, act_text
         # "Ze zeiden een week, het werden er drie": the unit is left out
         unit = self.units.get(doc[ee - 1].lower_) or self.units.get(doc[ee - 1].lemma_.lower())
-        for k in range(ee, len(doc)):
+        # "an hour, maybe two", "een dagje, hooguit twee": a number right after the comma is
+        # the range of what was expected, not what happened
+        ranged = ee < len(doc) and doc[ee].text == ","
+        for k in range(ee + 3 if ranged else ee, len(doc)):
             bare = self.number_at(doc, k)
             if (
                 bare

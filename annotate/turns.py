@@ -100,6 +100,13 @@ def set_hits(doc, label: str, hits: list[Hit], ids: list[int] | None = None) -> 
     doc.spans[label] = SpanGroup(doc, name=label, attrs={HITS: list(hits)}, spans=spans)
 
 
+def refresh_hits(doc, label: str) -> None:
+    """Rebuild ``doc.spans[label]`` after its hits were changed in place (a later turn settled
+    an EXPECTATION's status), keeping each span's rank."""
+    group = doc.spans[label]
+    set_hits(doc, label, list(group.attrs[HITS]), [span.id for span in group])
+
+
 def hits_of(doc, *labels: str) -> list[Hit]:
     """The hits of ``labels`` in the order their components found them."""
     found = [
