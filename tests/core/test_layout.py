@@ -8,11 +8,11 @@ or inside a function — that reaches a stage the importing stage may not use.
 
 from __future__ import annotations
 
-import ast
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from .source import ROOT, imported_modules
+
 LAYOUT = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["journeytape"][
     "layout"
 ]
@@ -27,17 +27,10 @@ def _folder(stage: str) -> Path:
 def _imported_stages(path: Path) -> set[str]:
     """Stages a module imports (``journeytape.<stage>``); ``core`` for the rest of journeytape."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        else:
-            continue
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "journeytape":
-                found.add(parts[1] if len(parts) > 1 and parts[1] in LAYOUT else "core")
+    for name in imported_modules(path):
+        parts = name.split(".")
+        if parts[0] == "journeytape":
+            found.add(parts[1] if len(parts) > 1 and parts[1] in LAYOUT else "core")
     return found
 
 

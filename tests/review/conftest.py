@@ -327,6 +327,16 @@ def folder(_template, tmp_path) -> Path:
     return copy_folder(_template, tmp_path / "interviews")
 
 
+@pytest.fixture
+def ws(folder):
+    """A scanned workspace over a fresh copy of the folder; decisions are alice's."""
+    from journeytape.review.store import Workspace
+
+    with Workspace(folder, "alice") as w:
+        w.scan()
+        yield w
+
+
 @pytest.fixture(scope="session")
 def builders():
     """The fixture builders, for tests that re-annotate (conftest is not importable under

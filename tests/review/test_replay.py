@@ -6,8 +6,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 from journeytape.review import replay
 from journeytape.review.replay import TAG_EDIT, TAG_STATUS, Decision, replay_tag
 from journeytape.review.views import SegmentView, TagView
@@ -93,16 +91,6 @@ def test_fixes_that_no_longer_match_their_word_are_orphans():
 
 
 # -- the SQL counts agree with the replay --------------------------------------------------
-
-
-@pytest.fixture
-def ws(folder):
-    from journeytape.review.store import Workspace
-
-    w = Workspace(folder, "alice")
-    w.scan()
-    yield w
-    w.close()
 
 
 def _replayed_summary(ws, iid):

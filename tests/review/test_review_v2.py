@@ -21,13 +21,6 @@ TOKEN = "v2-token-0123456789"
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
 
-@pytest.fixture
-def ws(folder):
-    with Workspace(folder, "carol") as w:
-        w.scan()
-        yield w
-
-
 def _tag(view, label, value=None):
     return next(t for t in view.tags if t.label == label and (value is None or t.value == value))
 

@@ -11,14 +11,6 @@ from journeytape.review.store import Workspace, WorkspaceError
 from journeytape.transcribe.transcript import load_transcript
 
 
-@pytest.fixture
-def ws(folder):
-    w = Workspace(folder, "alice")
-    w.scan()
-    yield w
-    w.close()
-
-
 def test_scan_indexes_every_interview_with_status_and_coverage(ws, folder):
     assert (folder / ".journeytape" / "workspace.sqlite").is_file()
     by_name = {s.name: s for s in ws.interviews()}

