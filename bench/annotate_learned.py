@@ -18,7 +18,7 @@ Measured at turn level (does the turn carry the label?), which is how the codebo
   scored on), rules alone vs rules + model;
 * **test**: trained on all of dev, scored once on the frozen test split.
 
-Only the numbers decide whether the component ships (see docs/annotate.md).
+Only the numbers decide whether the component ships (see docs/tagging-quality.md).
 """
 
 from __future__ import annotations
