@@ -27,11 +27,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from journeytape.models.registry import ResolvedModel, resolve_asr_model
+from journeytape.transcribe.asr_gaps import region_windows, with_gaps_filled
 from journeytape.transcribe.transcript import Segment, Word
 
 SAMPLE_RATE = 16000
@@ -439,15 +441,20 @@ def transcribe_audio(
                 encoded = model.model.encode(windows.features[:batch_size])
                 choice = language_from_encoded(model, encoded, windows.durations, allowed)
             speech_seconds += sum(st["end"] - st["start"] for st in windows.stamps) / SAMPLE_RATE
-            segments_iter = _decode_windows(
+            decode = partial(
+                _decode_windows,
                 model,
-                windows,
-                choice.language,
+                language=choice.language,
                 batch_size=batch_size,
                 beam_size=beam_size,
                 initial_prompt=initial_prompt,
-                encoded_first=encoded,
                 hotwords=hotwords_for(hotwords, choice.language),
+            )
+            # short turns the batched decoder skipped are decoded again alone (asr_gaps)
+            segments_iter = with_gaps_filled(
+                decode(windows, encoded_first=encoded),
+                windows.stamps,
+                lambda regions, b=block, d=decode: d(region_windows(model, b, regions)),
             )
         elif not batched:
             assert choice is not None
@@ -483,6 +490,7 @@ def transcribe_audio(
     segments, guard_warnings = apply_guards(raw)
     warnings.extend(guard_warnings)
     segments = [part for seg in segments for part in split_segment(seg)]
+    segments.sort(key=lambda seg: seg.start)  # gap fills (asr_gaps) come after their block
     if not segments:
         warnings.append("no speech found")
     for i, seg in enumerate(segments):
