@@ -264,7 +264,7 @@ def report(ours: Side, naive: Side, score: dict, audio: float, cores: int) -> No
     print(
         f"{'WER':<29}"
         + (
-            f"{w_o:>9.3f}{w_n:>9.3f}{w_o / w_n:>12.2f}"
+            f"{w_o:>9.3f}{w_n:>9.3f}" + (f"{w_o / w_n:>12.2f}" if w_n else f"{'-':>12}")
             if w_o is not None
             else f"{'-':>9}{'-':>9}   (no reference .txt for these files)"
         )
