@@ -44,8 +44,9 @@ ROLE_SURE = 0.65
 WELL_HEARD = 0.7
 
 
-#: where the annotator departs from ../shared/CODEBOOK.md on purpose (docs/tagging-quality.md); written
-#: into every annotations file so a reader of the JSON knows what the tags mean
+#: where the annotator departs from ../shared/CODEBOOK.md on purpose
+#: (docs/tagging-quality.md); written into every annotations file so a reader of the JSON
+#: knows what the tags mean
 CODEBOOK_DEVIATIONS = (
     "respondent labels are also tagged in turns whose speaker role is unknown or uncertain "
     "(one voice found, role confidence < 0.65), with lower confidence and attrs.role_uncertain",

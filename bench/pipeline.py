@@ -38,6 +38,9 @@ from bench.diarization import _T, word_accuracy
 GUIDE = REPO / "journeytape" / "data" / "guides" / "service-desk.yaml"
 DEFAULT_ITEMS = ("ls_dialogue_dev_3spk", "ls_dialogue_dev_ff", "ls_dialogue_dev_mf",
                  "ls_dialogue_dev_mm")  # fmt: skip
+#: English items with a reference transcript (.txt), for the WER row (36 s in all)
+WER_ITEMS = ("en_jfk", "en_librispeech_1272-128104-0000", "en_librispeech_2412-153948-0000",
+             "en_speech_recognition_one_two_three")  # fmt: skip
 
 
 @dataclass
@@ -162,9 +165,13 @@ def stage(side: Side, name: str) -> float:
 # -- main -------------------------------------------------------------------------------------
 
 
-def pick_files(eval_dir: Path, long_minutes: float) -> list[tuple[Path, Path]]:
-    """(wav, rttm) pairs: the four ls_dialogue_dev_* wavs, plus the long interview."""
-    pairs = [(eval_dir / i / f"{i}.wav", eval_dir / i / f"{i}.rttm") for i in DEFAULT_ITEMS]
+def pick_files(eval_dir: Path, long_minutes: float) -> list[tuple[Path, Path | None]]:
+    """(wav, rttm) pairs: the four ls_dialogue_dev_* wavs, the WER items (no RTTM), plus the
+    long interview."""
+    pairs: list[tuple[Path, Path | None]] = [
+        (eval_dir / i / f"{i}.wav", eval_dir / i / f"{i}.rttm") for i in DEFAULT_ITEMS
+    ]
+    pairs += [(eval_dir / i / f"{i}.wav", None) for i in WER_ITEMS]
     pairs = [p for p in pairs if p[0].is_file()]
     if long_minutes > 0:
         from bench.speaker_data import build
@@ -197,7 +204,6 @@ def main(argv: list[str] | None = None) -> int:
 
     import soundfile
 
-    from bench.speaker_data import read_rttm
     from journeytape.models.registry import resolve_asr_model
 
     pairs = pick_files(args.eval, args.long_minutes)
@@ -219,17 +225,26 @@ def main(argv: list[str] | None = None) -> int:
     naive = run_naive(files, model.path)
     print(f"naive done ({time.perf_counter() - t0:.0f} s)", flush=True)
 
-    score = {}
-    for name, side in (("ours", ours), ("naive", naive)):
-        right = n = 0
-        for wav, rttm in pairs:
+    score = {name: scores(side, pairs) for name, side in (("ours", ours), ("naive", naive))}
+    report(ours, naive, score, audio, cores)
+    return 0
+
+
+def scores(side: Side, pairs: list[tuple[Path, Path | None]]) -> tuple[float, int, float | None]:
+    """(share of words to the right speaker, words scored, mean WER or None)."""
+    from bench.speaker_data import read_rttm
+
+    right = n = 0
+    for wav, rttm in pairs:
+        if rttm is not None:
             r, k = words_right(side.results[str(wav)], read_rttm(rttm))
             right, n = right + r, n + k
-        refs = [w for w in files if w.with_suffix(".txt").is_file()]
-        wers = [wer(side.results[str(w)], w.with_suffix(".txt")) for w in refs]
-        score[name] = (right / n if n else float("nan"), n,
-                       sum(wers) / len(wers) if wers else None)  # fmt: skip
+    refs = [w for w, _ in pairs if w.with_suffix(".txt").is_file()]
+    wers = [wer(side.results[str(w)], w.with_suffix(".txt")) for w in refs]
+    return right / n if n else float("nan"), n, sum(wers) / len(wers) if wers else None
 
+
+def report(ours: Side, naive: Side, score: dict, audio: float, cores: int) -> None:
     rows = [
         ("wall time (s)", ours.wall, naive.wall),
         ("speed, end to end (x RT)", audio / ours.wall, audio / naive.wall),
@@ -249,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{'WER':<29}"
         + (
-            f"{w_o:>9.3f}{w_n:>9.3f}{w_o / w_n:>12.2f}"
+            f"{w_o:>9.3f}{w_n:>9.3f}" + (f"{w_o / w_n:>12.2f}" if w_n else f"{'-':>12}")
             if w_o is not None
             else f"{'-':>9}{'-':>9}   (no reference .txt for these files)"
         )
@@ -257,7 +272,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"words scored: ours {score['ours'][1]}, naive {score['naive'][1]}; "
           f"ASR / diarization alone: summed per-file stage times (no loading); "
           f"load average at end {os.getloadavg()[0]:.1f}")  # fmt: skip
-    return 0
 
 
 if __name__ == "__main__":

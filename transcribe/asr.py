@@ -23,12 +23,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from journeytape.models.registry import ResolvedModel, resolve_asr_model
 from journeytape.transcribe import whisper_adapter as fw
+from journeytape.transcribe.asr_gaps import region_windows, with_gaps_filled
 from journeytape.transcribe.guards import (
     COMPRESSION_RATIO_THRESHOLD,
     HALLUCINATION_SILENCE,
@@ -260,14 +262,11 @@ class _Decoding:
         if self.choice is None:  # the first speech: the language comes from its encoder output
             encoded = fw.encode(whisper, windows.features[: self.batch_size])
             self.choice = language_from_encoded(whisper, encoded, windows.durations, self.allowed)
-        segments = fw.decode_batched(
+        decode = partial(
+            fw.decode_batched,
             whisper,
-            windows.features,
-            windows.metadata,
-            windows.stamps,
             language=self.choice.language,
             batch_size=self.batch_size,
-            encoded_first=encoded,
             beam_size=self.beam_size,
             initial_prompt=self.initial_prompt,
             hotwords=hotwords_for(self.hotwords, self.choice.language),
@@ -275,7 +274,14 @@ class _Decoding:
             no_speech_threshold=NO_SPEECH_THRESHOLD,
             compression_ratio_threshold=COMPRESSION_RATIO_THRESHOLD,
         )
-        return segments, windows.speech_seconds
+
+        def fill(regions: list[list[dict[str, int]]]) -> Iterable[Any]:
+            gaps = region_windows(whisper, block, regions)
+            return decode(gaps.features, gaps.metadata, gaps.stamps)
+
+        first = decode(windows.features, windows.metadata, windows.stamps, encoded_first=encoded)
+        # short turns the batched decoder skipped are decoded again (asr_gaps)
+        return with_gaps_filled(first, windows.stamps, fill), windows.speech_seconds
 
     def _sequential(self, block: np.ndarray) -> tuple[Iterable[Any], float]:
         assert self.choice is not None
@@ -357,6 +363,7 @@ def _result(run: _Decoding, raw: list[Segment], speech_seconds: float) -> AsrRes
     segments, guard_warnings = apply_guards(raw)
     warnings.extend(guard_warnings)
     segments = [part for seg in segments for part in split_segment(seg)]
+    segments.sort(key=lambda seg: seg.start)  # gap fills (asr_gaps) come after their block
     if not segments:
         warnings.append("no speech found")
     for i, seg in enumerate(segments):

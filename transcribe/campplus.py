@@ -164,16 +164,26 @@ class CAMPPlus(Model):
                 selected = feats[w > 0.5]
             if selected.shape[0] < self.min_frames:
                 continue
+            fixed.append(b)
             if self.max_frames is None:
-                out[b] = self.embed_features(selected)
+                pieces.append(selected - selected.mean(dim=0, keepdim=True))
             else:
-                fixed.append(b)
                 pieces.append(self._fixed_length(selected))
-        # equal lengths run as one batch: far better use of the cores than one by one
-        for i in range(0, len(fixed), self.batch_size):
-            x = torch.stack(pieces[i : i + self.batch_size])
-            out[fixed[i : i + self.batch_size]] = self.net(x)
+        self._embed_batched(out, fixed, pieces)
         return out
+
+    def _embed_batched(self, out: torch.Tensor, rows: list[int], pieces: list[torch.Tensor]):
+        """Embed mean-normalised fbank pieces into ``out[rows]``, pieces of equal length as
+        one batch: far better use of the cores than one by one (``refine``'s equal-length
+        pieces took as long as all of pyannote's embeddings when run one at a time)."""
+        by_length: dict[int, list[int]] = {}
+        for k, piece in enumerate(pieces):
+            by_length.setdefault(piece.shape[0], []).append(k)
+        for ks in by_length.values():
+            for i in range(0, len(ks), self.batch_size):
+                part = ks[i : i + self.batch_size]
+                x = torch.stack([pieces[k] for k in part])
+                out[[rows[k] for k in part]] = self.net(x)
 
     def _fixed_length(self, feats: torch.Tensor) -> torch.Tensor:
         """Mean-normalise, then take the middle ``max_frames`` frames, or repeat shorter

@@ -20,6 +20,7 @@ from journeytape.transcribe.asr import (
     transcribe_audio,
 )
 from journeytape.transcribe.audio import DecodedAudio, decode
+from journeytape.transcribe.memory import release_memory
 from journeytape.transcribe.session_marks import session_marks
 from journeytape.transcribe.settings import TranscribeSettings
 from journeytape.transcribe.transcript import Transcript
@@ -79,6 +80,7 @@ def transcribe_file(
         progress=(lambda f: progress("asr", f)) if progress else None,
     )
     timings["asr"] = time.perf_counter() - t1
+    release_memory()  # ASR's freed heap back to the OS before diarization adds its own
 
     asr_info = model.describe()
     asr_info.update(
@@ -107,6 +109,7 @@ def transcribe_file(
         t2 = time.perf_counter()
         transcript = _diarize(transcript, audio, settings, progress)
         timings["diarization"] = time.perf_counter() - t2
+        release_memory()
 
     # what the interviewer marked and ticked live, when this is a recorder session
     transcript.markers, transcript.ticks = session_marks(path)

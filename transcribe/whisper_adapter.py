@@ -177,15 +177,20 @@ def window_features(
     """``stamps`` of ``audio`` merged into windows of up to 30 s as the batched pipeline does:
     log-Mel features, one padded window per row, and each window's metadata (offset and
     duration in seconds of speech)."""
-    from faster_whisper.audio import pad_or_trim
     from faster_whisper.vad import collect_chunks
 
     chunks, metadata = collect_chunks(
         audio=audio, chunks=stamps, sampling_rate=SAMPLE_RATE, max_duration=WINDOW_SECONDS
     )
-    extract = whisper.feature_extractor
-    features = np.stack([pad_or_trim(array=extract(waveform=c)[..., :-1]) for c in chunks])
-    return features, metadata
+    return np.stack([chunk_features(whisper, c) for c in chunks]), metadata
+
+
+def chunk_features(whisper: Any, chunk: np.ndarray) -> np.ndarray:
+    """Log-Mel features of one window's audio, padded to 30 s, as the batched pipeline makes
+    them (the last frame dropped, as it does)."""
+    from faster_whisper.audio import pad_or_trim
+
+    return pad_or_trim(array=whisper.feature_extractor(waveform=chunk)[..., :-1])
 
 
 def option_values(

@@ -112,7 +112,7 @@ def test_rttm_covers_speech_whisper_skipped(eval_dir, asr_settings, asr_model, t
     from journeytape.transcribe.pipeline import transcribe_file
     from journeytape.transcribe.writers import to_rttm
 
-    item = "ami_pyannote_trn04"  # Whisper (tiny.en) makes one short segment of it
+    item = "ami_pyannote_trn04"  # far-field: Whisper (tiny.en) skips much of it
     if not (eval_dir / item).is_dir():
         pytest.skip(f"{item} not in the eval set")
     t = transcribe_file(eval_dir / item / f"{item}.wav", replace(asr_settings, diarize=True),
@@ -129,10 +129,14 @@ def test_rttm_covers_speech_whisper_skipped(eval_dir, asr_settings, asr_model, t
         return covered / sum(s.duration for s in speech)
 
     from_turns = coverage(to_rttm(t))
-    from_words = coverage(to_rttm(replace(t, turns=[])))  # what NAME.rttm was before 1.1
-    # measured: turns 0.84, words 0.55 (tiny.en)
+    # measured: turns 0.84; words 0.55 before asr_gaps re-decoded the pieces Whisper's batched
+    # decoder skipped, 0.86 since. Whisper's first segment alone stands for what it skipped
+    # before: the RTTM must not shrink with it (it comes from the turns), while an RTTM made
+    # from the words (NAME.rttm before schema 1.1) covers far less.
     assert from_turns > 0.7
-    assert from_turns > from_words + 0.15
+    skipped = replace(t, segments=t.segments[:1])
+    assert coverage(to_rttm(skipped)) == pytest.approx(from_turns)
+    assert from_turns > coverage(to_rttm(replace(skipped, turns=[]))) + 0.15
 
 
 # -- the pure parts ------------------------------------------------------------------------
