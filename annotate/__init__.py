@@ -1,1 +1,1 @@
-"""Auto-tagging transcripts against an interview guide, review and export (see README)."""
+"""Auto-tagging transcripts against an interview guide (see docs/tagging.md)."""

@@ -36,7 +36,7 @@ _LINES_B = [
 ]
 
 
-#: the two espeak-ng voices CAM++ separates best (tests/diarize/conftest.py explains)
+#: the two espeak-ng voices CAM++ separates best (tests/transcribe/speakers/conftest.py explains)
 _VOICE_A = ["-v", "en-us", "-p", "20", "-s", "165"]
 _VOICE_B = ["-v", "en-us+f4", "-p", "80", "-s", "160"]
 

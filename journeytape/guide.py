@@ -4,7 +4,7 @@ A researcher writes it before the interviews (or copies ``journeytape guide exam
 The annotator tags every checklist item it hears; the recorder shows the consent text from it.
 Every error names the file and line, because researchers edit these files by hand.
 
-Format (documented in the README, example in ``data/guides/service-desk.yaml``)::
+Format (documented in docs/guide.md, example in ``data/guides/service-desk.yaml``)::
 
     format: 1                       # optional, guide format version
     journey: Getting IT help at work

@@ -1,1 +1,1 @@
-"""Recording consented interviews from a microphone, crash-safe (see README, "Recording")."""
+"""Recording consented interviews from a microphone, crash-safe (see docs/record.md)."""

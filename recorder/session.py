@@ -1,7 +1,7 @@
 """The session folder and its ``session.json``, the lock that tells live sessions from crashed
 ones, and recovery of a session whose recorder died.
 
-Layout (documented in the README, "Recording")::
+Layout (documented in docs/formats.md and docs/record.md)::
 
     <root>/<YYYY-MM-DD>_<pseudonym>/
         consent.json           written before any audio is captured
