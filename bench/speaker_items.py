@@ -2,7 +2,8 @@
 
 Sources: ``ls_dialogue_dev_*`` (+ the ``mm`` AAC ``.m4a``) and ``ami_pyannote_*`` from
 ../shared/eval, the generated items of :mod:`bench.speaker_data`, the espeak-ng dialogues
-of ``tests/transcribe/speakers/conftest.py`` and the ``sample_audio`` interviews (espeak, exact RTTM).
+of ``tests/transcribe/speakers/conftest.py`` and the ``sample_audio`` interviews (espeak,
+exact RTTM).
 """
 
 from __future__ import annotations
