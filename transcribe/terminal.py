@@ -8,11 +8,13 @@ the counts and the exit status. Local runs (transcribe/batch.py) and cluster run
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from pathlib import Path
 from typing import Any
 
+from journeytape.presentation import clock
 from journeytape.transcribe.jobs import (
     DONE,
     FAILED,
@@ -57,7 +59,7 @@ class CtrlC:
 def log_line(o: Outcome) -> str:
     bits = [o.status]
     if o.status == DONE:
-        bits += [_dur(o.duration), o.language or "", f"{o.speed:.1f}x" if o.speed else ""]
+        bits += [_length(o.duration), o.language or "", f"{o.speed:.1f}x" if o.speed else ""]
     text = f"{o.source}: " + " ".join(b for b in bits if b)
     note = o.note or "; ".join(o.warnings)
     return f"{text} ({note})" if note else text
@@ -109,8 +111,12 @@ def summary_table(outcomes: list[Outcome], max_done_rows: int = 50):
     """A rich Table: one line per file (done files folded into a count when there are many)."""
     from rich.table import Table
 
-    table = Table(title="journeytape transcribe", show_lines=False, expand=False)
-    table.add_column("file", overflow="fold")
+    folder = _common_folder([o.source for o in outcomes])
+    title = "journeytape transcribe" + (f" · {folder}/" if folder else "")
+    table = Table(title=title, show_lines=False, expand=False)
+    names = [str(o.source.relative_to(folder)) if folder else str(o.source) for o in outcomes]
+    # names up to 30 characters stay whole; the note column folds first
+    table.add_column("file", overflow="fold", min_width=min(30, max(map(len, names), default=4)))
     table.add_column("status")
     table.add_column("audio", justify="right")
     table.add_column("lang")
@@ -126,14 +132,14 @@ def summary_table(outcomes: list[Outcome], max_done_rows: int = 50):
     }
     done = [o for o in outcomes if o.status == DONE]
     fold = len(done) > max_done_rows
-    for o in outcomes:
+    for o, name in zip(outcomes, names, strict=True):
         if fold and o.status == DONE and not o.warnings:
             continue
         note = o.note or ("; ".join(o.warnings[:2]) + (" …" if len(o.warnings) > 2 else ""))
         table.add_row(
-            str(o.source),
+            name,
             f"[{style.get(o.status, '')}]{o.status}[/]",
-            _dur(o.duration),
+            _length(o.duration),
             o.language or "",
             f"{o.speed:.1f}x" if o.speed else "",
             note,
@@ -149,10 +155,16 @@ def counts_line(outcomes: list[Outcome]) -> str:
     return ", ".join(f"{n[s]} {s}" for s in order if n[s]) or "nothing to do"
 
 
-def _dur(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    s = int(round(seconds))
-    return (
-        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-    )
+def _length(seconds: float | None) -> str:
+    """How long a recording is, or nothing when unknown (a file that failed to decode)."""
+    return clock(seconds) if seconds is not None else ""
+
+
+def _common_folder(sources: list[Path]) -> Path | None:
+    """The folder every file is in (shown once in the title, so the file column holds
+    names that fit 80 columns); None when there is no such folder below ``.``."""
+    try:
+        folder = Path(os.path.commonpath([p.parent for p in sources])) if sources else None
+    except ValueError:  # absolute and relative paths mixed
+        return None
+    return folder if folder and str(folder) not in (".", "/") else None
