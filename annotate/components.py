@@ -274,9 +274,13 @@ class ExpectationComponent(
         self.than = lower_set(r, "expectation", "than")
         self.faster = lower_set(r, "expectation", "faster")
         self.slower = lower_set(r, "expectation", "slower")
-        # its own reader of feelings, built like EMOTION's (the EMOTION spans of a turn are
-        # settled for the respondent; a surprise's direction needs every feeling word)
-        self._feelings = EmotionComponent(nlp, name)
+        # EMOTION's reader of feelings (not its spans: those are settled for the respondent,
+        # and a surprise's direction needs every feeling word); built anew only when this
+        # component runs in a pipeline without EMOTION, so the lexicon is compiled once
+        emotion = LABEL_COMPONENTS["EMOTION"]
+        self._feelings: EmotionComponent = (
+            nlp.get_pipe(emotion) if emotion in nlp.pipe_names else EmotionComponent(nlp, name)
+        )
         self.emotions = self._feelings.emotions
         self.emo_lower = self._feelings.emo_lower
         self.emo_lemma = self._feelings.emo_lemma
