@@ -1,8 +1,8 @@
 """Accuracy of the annotator on labelled interviews: the project's development set
 (bench/annotate_devset/) and the independent corpus (bench/corpus/).
 
-    .venv/bin/python -m bench.annotate [--details] [--spans] [--lang nl] [--no-corpus]
-                                       [--split dev|test|both]
+    .venv/bin/python -m bench.annotate [--details] [--match turn|value|spans] [--lang nl]
+                                       [--no-corpus] [--split dev|test|both]
 
 Prints precision, recall and F1 per label and language for the **dev** split (the devset's
 ``dev`` and ``heldout`` files and the corpus's ``# split: dev`` files) and separately for the
@@ -13,13 +13,20 @@ checklist coverage and the time per interview.
 Each interview is annotated with its own guide: ``# journey: X`` → ``bench/corpus/guides/X.yaml``;
 no journey → ``--guide`` (the shipped service-desk example).
 
-Matching follows the codebook (``../shared/CODEBOOK.md``): a tag is judged at the level of the
-speaker turn — a predicted tag is correct when a gold tag of the same label in the same segment
-agrees on the value (``--spans`` additionally requires the spans to overlap): the checklist item
-(CHANNEL/TOUCHPOINT), the polarity after negation and sarcasm, ``+``/``-``/``0`` (EMOTION), the
-0–10 score and, when given, overall/moment (SCORE), met/unmet/exceeded (EXPECTATION), high/low
-(PEAK); any value for GOAL. Each gold tag matches at most one prediction; overlapping golds are
-preferred, so the pairing is the one a reader would make.
+Matching (``--match``):
+
+* ``turn`` (default) is the codebook's rule (``../shared/CODEBOOK.md``, "General") and the one
+  issue #20 scores by: *the right label in the right turn counts*. Per label, the turns with a
+  gold tag and the turns with a predicted tag are compared as sets; several tags of a label in
+  one turn count once.
+* ``value`` is stricter, per tag: a predicted tag is correct when a gold tag of the same label
+  in the same segment agrees on the value: the checklist item (CHANNEL/TOUCHPOINT), the
+  polarity after negation and sarcasm, ``+``/``-``/``0`` (EMOTION), the 0–10 score and, when
+  given, overall/moment (SCORE), met/unmet/exceeded (EXPECTATION), high/low (PEAK); any value
+  for GOAL. Each gold tag matches at most one prediction; overlapping golds are preferred, so
+  the pairing is the one a reader would make. This is what a researcher reading the values
+  sees, and where EXPECTATION's status shows.
+* ``spans`` is ``value`` plus overlapping spans.
 """
 
 from __future__ import annotations
@@ -68,40 +75,63 @@ def agrees(tag: Tag, gold: GoldSpan, spans: bool = False) -> bool:
     return tag.value == g
 
 
+MATCHES = ("turn", "value", "spans")
+
+
 def score_interview(
-    tags: list[Tag], gold: dict[int, list[GoldSpan]], counts, details=None, spans: bool = False
+    tags: list[Tag], gold: dict[int, list[GoldSpan]], counts, details=None, match: str = "turn"
 ):
     """Add true positives / false positives / false negatives per label to ``counts``."""
     for label in LABELS:
         preds = [t for t in tags if t.label == label]
         golds = [(sid, g) for sid, gs in gold.items() for g in gs if g.label == label]
-        used: set[int] = set()
-        # overlapping pairs first, so a tag takes "its" gold before a neighbour in the turn
-        preds.sort(
-            key=lambda t: not any(sid == t.segment_id and overlaps(t, g) for sid, g in golds)
-        )
-        for t in preds:
-            cands = [
-                k
-                for k, (sid, g) in enumerate(golds)
-                if k not in used and sid == t.segment_id and agrees(t, g, spans)
-            ]
-            cands.sort(key=lambda k: not overlaps(t, golds[k][1]))
-            match = cands[0] if cands else None
-            if match is None:
-                counts[label]["fp"] += 1
-                if details is not None:
-                    details.append(
-                        f"  FP {label:11} seg {t.segment_id:2} {t.value!s:16} {t.text!r}"
-                    )
-            else:
-                used.add(match)
-                counts[label]["tp"] += 1
-        for k, (sid, g) in enumerate(golds):
-            if k not in used:
-                counts[label]["fn"] += 1
-                if details is not None:
-                    details.append(f"  FN {label:11} seg {sid:2} {g.value!s:16} {g.text!r}")
+        if match == "turn":
+            _score_turns(label, preds, golds, counts[label], details)
+        else:
+            _score_tags(label, preds, golds, counts[label], details, spans=match == "spans")
+
+
+def _score_turns(label: str, preds: list[Tag], golds, c: dict, details) -> None:
+    """The codebook's rule: the label in the right turn counts, once per turn."""
+    pred_turns = {t.segment_id: t for t in preds}
+    gold_turns = {sid: g for sid, g in golds}
+    c["tp"] += len(pred_turns.keys() & gold_turns.keys())
+    for sid in sorted(pred_turns.keys() - gold_turns.keys()):
+        c["fp"] += 1
+        if details is not None:
+            t = pred_turns[sid]
+            details.append(f"  FP {label:11} seg {sid:2} {t.value!s:16} {t.text!r}")
+    for sid in sorted(gold_turns.keys() - pred_turns.keys()):
+        c["fn"] += 1
+        if details is not None:
+            g = gold_turns[sid]
+            details.append(f"  FN {label:11} seg {sid:2} {g.value!s:16} {g.text!r}")
+
+
+def _score_tags(label: str, preds: list[Tag], golds, c: dict, details, spans: bool) -> None:
+    """Per tag, value agreeing: each gold tag matches at most one prediction."""
+    used: set[int] = set()
+    # overlapping pairs first, so a tag takes "its" gold before a neighbour in the turn
+    preds.sort(key=lambda t: not any(sid == t.segment_id and overlaps(t, g) for sid, g in golds))
+    for t in preds:
+        cands = [
+            k
+            for k, (sid, g) in enumerate(golds)
+            if k not in used and sid == t.segment_id and agrees(t, g, spans)
+        ]
+        cands.sort(key=lambda k: not overlaps(t, golds[k][1]))
+        if not cands:
+            c["fp"] += 1
+            if details is not None:
+                details.append(f"  FP {label:11} seg {t.segment_id:2} {t.value!s:16} {t.text!r}")
+        else:
+            used.add(cands[0])
+            c["tp"] += 1
+    for k, (sid, g) in enumerate(golds):
+        if k not in used:
+            c["fn"] += 1
+            if details is not None:
+                details.append(f"  FN {label:11} seg {sid:2} {g.value!s:16} {g.text!r}")
 
 
 def prf(c: dict[str, int]) -> tuple[float, float, float]:
@@ -164,7 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-devset", action="store_true", help="score the corpus only")
     ap.add_argument("--no-corpus", action="store_true", help="score the devset only")
     ap.add_argument("--lang", help="only this language")
-    ap.add_argument("--spans", action="store_true", help="also require overlapping spans")
+    ap.add_argument(
+        "--match",
+        choices=MATCHES,
+        default="turn",
+        help="turn: the label in the right turn (the codebook's rule); value: per tag, the "
+        "value must agree too; spans: value plus overlapping spans",
+    )
     ap.add_argument("--details", action="store_true", help="list misses and false alarms (dev)")
     ap.add_argument(
         "--split",
@@ -202,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds += time.perf_counter() - t
         lines: list[str] = []
         key = (group(d), d.language)
-        score_interview(ann.tags, d.gold, counts[key], lines, spans=args.spans)
+        score_interview(ann.tags, d.gold, counts[key], lines, match=args.match)
         gold_items = {
             g.value for gs in d.gold.values() for g in gs if g.label in ("CHANNEL", "TOUCHPOINT")
         }
@@ -228,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     per = seconds / max(len(interviews), 1)
     print(
         f"pipelines loaded in {load_s:.1f} s; annotation {per * 1000:.0f} ms per interview "
-        f"({len(interviews)} interviews; matching: {'spans' if args.spans else 'turn'})"
+        f"({len(interviews)} interviews; matching: {args.match})"
     )
     return 0
 

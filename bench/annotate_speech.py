@@ -30,7 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.annotate import CORPUS, guide_for, load_interviews, print_tables, score_interview
+from bench.annotate import (
+    CORPUS,
+    MATCHES,
+    guide_for,
+    load_interviews,
+    print_tables,
+    score_interview,
+)
 from journeytape.guide import example_guide_path, load_guide
 
 VOICES = {
@@ -121,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="base")
     ap.add_argument("--tts", default="espeak", choices=("espeak", "piper"))
     ap.add_argument("--languages", default="en,nl,de", help="comma-separated")
+    ap.add_argument("--match", default="turn", choices=MATCHES, help="as bench.annotate")
     args = ap.parse_args(argv)
 
     from journeytape.annotate.annotator import Annotator
@@ -158,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 if g.label in ("CHANNEL", "TOUCHPOINT")
             }
             key = ("test" if d.split == "test" else "dev", d.language)
-            score_interview(to_gold_turns(ann.tags, times), d.gold, counts[key])
+            score_interview(to_gold_turns(ann.tags, times), d.gold, counts[key], match=args.match)
             cov = counts[key]["COVERAGE"]
             for c in ann.coverage:
                 if c.covered:
