@@ -140,6 +140,10 @@ class MomentRules:
         asked = (context or {}).pop("goal_q", False)
         if not out and asked:
             out += self._goal_answer(doc)
+            if not out and doc.text.rstrip().endswith("?") and context is not None:
+                # a question is no answer: "Why did you need it?" / "And by when?" (the end of
+                # the interviewer's question, given to the respondent by diarization)
+                context["goal_q"] = True
         return out
 
     def _goal_cue_opens(self, doc, s: int, e: int) -> bool:
@@ -206,8 +210,8 @@ class MomentRules:
         """The answer to a goal question states the goal: its first sentence with content."""
         for sent in doc.sents:
             words = [t for t in sent if not t.is_punct and t.lower_ not in self.fillers]
-            if len(words) < 3:
-                continue  # "Oh.", "Ja, nou."
+            if len(words) < 3 or sent.text.rstrip().endswith("?"):
+                continue  # "Oh.", "Ja, nou.", "And by when?"
             end = sent.end
             while end > sent.start + 1 and doc[end - 1].is_punct:
                 end -= 1

@@ -177,3 +177,21 @@ def test_a_goal_to_avoid_something_stays_a_goal(tag_text):
     """Skipping "to" to find the verb must not turn "to not think" into a negated cue."""
     text = "I just wanted to not think about my feet on the fells, I suppose."
     assert len(goals(tag_text, "en", text)) == 1
+
+
+@pytest.mark.parametrize(
+    "lang,text",
+    [
+        ("en", "I: Why did you need the account?\nR: And by when?\nR: For my salary, by the 25th."),
+        (
+            "nl",
+            "I: Waarvoor had u de rekening nodig?\nR: En wanneer?\nR: Voor mijn salaris, de 25e.",
+        ),
+        ("de", "I: Wofür brauchten Sie das Konto?\nR: Und bis wann?\nR: Für mein Gehalt, zum 25."),
+    ],
+)
+def test_a_question_given_to_the_respondent_is_no_goal_answer(tag_text, lang, text):
+    """Speech: diarization gives the tail of the interviewer's question to the respondent; the
+    goal is the answer after it, not the question."""
+    found = goals(tag_text, lang, text)
+    assert [(t.segment_id, t.value) for t in found] == [(2, "answer")]
