@@ -59,3 +59,19 @@ def test_typed_lines_and_unsure_roles_stay_apart(annotator, lang, text):
     assert only(annotator.annotate(typed, "test", "0" * 64), "GOAL") == []
     unsure = heard(text, lang, confidence=0.3)
     assert only(annotator.annotate(unsure, "test", "0" * 64), "GOAL") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Whisper drops the -d of "assumed" before "they'd"/"the" (heard twice in 8 interviews)
+        "I: Did you get a courtesy car?\nR: No, I'd sort of assume they'd give me one, but, no.",
+        "R: I'd assume the whole thing would take maybe a week. It was more like four weeks.",
+        # "Figured they'd …" without its "I" (a dev miss in text as well)
+        "I: How long did you think it would take?\nR: Figured they'd pay within a fortnight.",
+    ],
+)
+def test_expectations_as_heard(tag_text, text):
+    assert [t.label for t in tag_text("en", text).tags if t.label == "EXPECTATION"] == [
+        "EXPECTATION"
+    ]
