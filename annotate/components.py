@@ -360,6 +360,7 @@ class GoalComponent(MomentRules, _PeopleWords, RuleComponent):
         self.goal_recurring_stop = lower_set(r, "goal", "recurring_stop")
         self.goal_steps = lower_set(r, "goal", "step_verbs")
         self.deadline_m = phrase_matcher(nlp, ("deadline", r.words("goal", "deadline_words")))
+        self.not_deadline_m = phrase_matcher(nlp, ("not", r.words("goal", "not_deadline")))
         self.goal_not_after = lower_set(r, "goal", "not_after")
         self.goal_recurring = lower_set(r, "goal", "recurring")
         self._read_people(nlp, r)

@@ -113,7 +113,7 @@ class MomentRules:
         raw: dict[tuple[int, int], str] = {}
         for kind, s, e in self.goal_m(doc):
             raw.setdefault((s, e), kind)
-        deadlines = [s for _, s, _ in self.deadline_m(doc)]
+        deadlines = self._deadlines(doc)
         out = []
         taken = -1
         for s, e in sorted(longest_first(raw)):
@@ -144,6 +144,24 @@ class MomentRules:
                 # a question is no answer: "Why did you need it?" / "And by when?" (the end of
                 # the interviewer's question, given to the respondent by diarization)
                 context["goal_q"] = True
+        return out
+
+    def _deadlines(self, doc) -> list[int]:
+        """Where deadline words stand, except in set phrases (``goal.not_deadline``: "vor Ort",
+        "by post", "voor mij") and before a duration ("vor drei Wochen" is "three weeks ago",
+        "voor twee weken" "for two weeks")."""
+        masked = {k for _, s, e in self.not_deadline_m(doc) for k in range(s, e)}
+        units = {str(u).lower() for u in (self.rules.data.get("durations") or {}).get("units", {})}
+        numbers = {str(n).lower() for n in self.rules.data.get("numbers") or {}}
+        out = []
+        for _, s, e in self.deadline_m(doc):
+            if s in masked:
+                continue
+            nxt = doc[e : e + 3]
+            counted = len(nxt) > 1 and (nxt[0].like_num or nxt[0].lower_ in numbers)
+            if counted and any(t.lower_ in units for t in nxt[1:]):
+                continue
+            out.append(s)
         return out
 
     def _goal_cue_opens(self, doc, s: int, e: int) -> bool:

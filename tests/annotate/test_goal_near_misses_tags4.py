@@ -195,3 +195,26 @@ def test_a_question_given_to_the_respondent_is_no_goal_answer(tag_text, lang, te
     goal is the answer after it, not the question."""
     found = goals(tag_text, lang, text)
     assert [(t.segment_id, t.value) for t in found] == [(2, "answer")]
+
+
+@pytest.mark.parametrize(
+    "lang,text",
+    [
+        # a deadline word in a set phrase or before a duration is no deadline
+        ("de", "Ich musste vor Ort eine Nummer ziehen und zwei Stunden sitzen."),
+        ("de", "Ich musste vor drei Wochen einen neuen Antrag stellen lassen."),
+        ("nl", "Ik moest voor mij een nieuwe pas laten maken, zei ze."),
+        ("en", "I had to get the forms by post, which took ages."),
+        # venting is no goal
+        ("de", "Ich wollte schon schimpfen, dann haben sie es gleich selbst poliert."),
+        ("nl", "Ik wilde al gaan schelden, maar toen belde ze terug."),
+        ("en", "I wanted to shout at someone, honestly."),
+    ],
+)
+def test_set_phrases_and_venting_are_no_goals(tag_text, lang, text):
+    assert goals(tag_text, lang, text) == []
+
+
+def test_a_date_then_a_consequence_is_an_indirect_goal(tag_text):
+    text = "Der Mietvertrag begann am ersten. Sonst hätte ich zwei Monate doppelt gezahlt."
+    assert [t.value for t in goals(tag_text, "de", text)] == ["indirect"]
