@@ -33,7 +33,7 @@ from journeytape.guide import Guide
 from journeytape.transcribe.transcript import Segment, Transcript
 
 #: bump when the code changes results; the rule files are hashed separately
-ANNOTATOR_VERSION = "1.3"
+ANNOTATOR_VERSION = "1.4"
 #: labels only the respondent can have (the interviewer asks about them)
 RESPONDENT_LABELS = ("GOAL", "EMOTION", "SCORE", "EXPECTATION", "PEAK")
 #: an interviewer role less sure than this may be a merged or mislabelled respondent: their
