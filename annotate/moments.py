@@ -254,12 +254,47 @@ class MomentRules:
         opens = s == sent.start or doc[s - 1].is_punct or doc[s - 1].lower_ in self.goal_openers
         return opens and any(t.lower_ in self.self_words for t in doc[e : sent.end])
 
+    def _condition_clause(self, doc, i: int) -> set[str]:
+        """The words from ``i`` to the next punctuation mark in its sentence."""
+        end = next((k for k in range(i + 1, doc[i].sent.end) if doc[k].is_punct), doc[i].sent.end)
+        return {w.lower_ for w in doc[i:end]}
+
+    def _counterfactual_condition(self, doc, i: int) -> bool:
+        """A condition that did not happen ("Wenn ich nicht angerufen hätte, …", "If I hadn't
+        called …") is no deadline to meet (``goal.condition_not``)."""
+        if doc[i].lower_ not in {w.lower() for w in self.rules.words("goal", "condition_words")}:
+            return False
+        return bool(
+            self._condition_clause(doc, i)
+            & {w.lower() for w in self.rules.words("goal", "condition_not")}
+        )
+
+    def _missed_deadline(self, doc, deadlines: list[int]) -> list[tuple[int, int]]:
+        """A condition that the deadline is missed, its words apart: "Wenn das Konto *bis
+        dahin* nicht steht, …", "If the scan isn't done *by* March, …" — ``goal.condition_words``
+        opening a clause with a negator and a deadline word in it, not counterfactual."""
+        negators = {w.lower() for w in self.rules.words("negators")}
+        conditions = {w.lower() for w in self.rules.words("goal", "condition_words")}
+        out = []
+        for i, t in enumerate(doc):
+            if t.lower_ not in conditions or self._counterfactual_condition(doc, i):
+                continue
+            words = self._condition_clause(doc, i)
+            end = next((k for k in range(i + 1, t.sent.end) if doc[k].is_punct), t.sent.end)
+            if words & negators and any(i < d < end for d in deadlines):
+                out.append((i, i + 1))
+        return out
+
     def _indirect_goal(self, doc, deadlines: list[int]) -> list[Hit]:
         """Codebook: a goal "only implied by a deadline and what happens if it is missed"
         ("She had to have the tubes before summer. Otherwise she misses months of school.")."""
-        for key, s, e in self.indirect_m(doc):
-            if self.nlp.vocab.strings[key] == "weak" and not self._weak_indirect(doc, s, e):
-                continue
+        cues = [
+            (s, e)
+            for key, s, e in self.indirect_m(doc)
+            if (self.nlp.vocab.strings[key] != "weak" or self._weak_indirect(doc, s, e))
+            and not self._counterfactual_condition(doc, s)
+        ]
+        for s, e in sorted(cues + self._missed_deadline(doc, deadlines)):
             sent = doc[s].sent
             before = [d for d in deadlines if d < sent.end]
             if not before:

@@ -218,3 +218,31 @@ def test_set_phrases_and_venting_are_no_goals(tag_text, lang, text):
 def test_a_date_then_a_consequence_is_an_indirect_goal(tag_text):
     text = "Der Mietvertrag begann am ersten. Sonst hätte ich zwei Monate doppelt gezahlt."
     assert [t.value for t in goals(tag_text, "de", text)] == ["indirect"]
+
+
+@pytest.mark.parametrize(
+    "lang,text",
+    [
+        (
+            "de",
+            "Das Gehalt kam am dreißigsten. Wenn das Konto bis dahin nicht steht, "
+            "geht das Geld zurück nach Polen.",
+        ),
+        ("nl", "Als de stoel er maandag niet is, zit ik weer op de keukenstoel."),
+        ("en", "The race is in April. If the scan isn't done by March, I lose my entry."),
+    ],
+)
+def test_a_missed_deadline_as_a_condition_is_an_indirect_goal(tag_text, lang, text):
+    assert [t.value for t in goals(tag_text, lang, text)] == ["indirect"]
+
+
+@pytest.mark.parametrize(
+    "lang,text",
+    [
+        ("de", "Wenn ich nicht am Montag angerufen hätte, wäre nichts passiert."),
+        ("nl", "Als ik niet voor maandag had gebeld, was er niks gebeurd."),
+        ("en", "If I hadn't called by Monday, nothing would have happened."),
+    ],
+)
+def test_a_counterfactual_condition_is_no_goal(tag_text, lang, text):
+    assert goals(tag_text, lang, text) == []
