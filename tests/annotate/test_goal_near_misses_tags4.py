@@ -246,3 +246,13 @@ def test_a_missed_deadline_as_a_condition_is_an_indirect_goal(tag_text, lang, te
 )
 def test_a_counterfactual_condition_is_no_goal(tag_text, lang, text):
     assert goals(tag_text, lang, text) == []
+
+
+def test_round_two_german_families(tag_text):
+    """The second set of fresh German dev interviews: a first step is no goal ("zunächst", like
+    "erst/zuerst"), "früher als zugesagt" beats a promise, "verstimmt" is a feeling."""
+    assert goals(tag_text, "de", "Ich wollte zunächst ein zweites Angebot einholen.") == []
+    ann = tag_text("de", "Ich habe den Wagen abgeholt. Das war einen Tag früher als zugesagt.")
+    assert [t.value for t in only(ann, "EXPECTATION")] == ["exceeded"]
+    feel = only(tag_text("de", "Ich war verstimmt, das gebe ich zu."), "EMOTION")
+    assert [t.attrs["polarity"] < 0 for t in feel] == [True]
