@@ -33,7 +33,7 @@ from journeytape.guide import Guide
 from journeytape.transcribe.transcript import Segment, Transcript
 
 #: bump when the code changes results; the rule files are hashed separately
-ANNOTATOR_VERSION = "1.3"
+ANNOTATOR_VERSION = "1.4"
 #: labels only the respondent can have (the interviewer asks about them)
 RESPONDENT_LABELS = ("GOAL", "EMOTION", "SCORE", "EXPECTATION", "PEAK")
 #: an interviewer role less sure than this may be a merged or mislabelled respondent: their
@@ -188,18 +188,22 @@ class Annotator:
         # the pipeline, updates it before the next doc enters the label components)
         context = new_context()
         docs = []
-        for seg in transcript.segments:
-            doc = la.nlp.make_doc(seg.text)
-            role = roles.get(seg.speaker) if seg.speaker else None
-            doc._.set(TURN_EXTENSION, Turn(role, sure.get(seg.speaker or "", False), context))
+        # typed transcripts keep their lines: there a line is the author's unit, not a cut
+        heard = {s.id for s in transcript.speakers if s.role_source != "text"}
+        turns = speaker_turns(transcript.segments, {k: v for k, v in sure.items() if k in heard})
+        for turn in turns:
+            doc = la.nlp.make_doc(TURN_JOIN.join(seg.text for seg in turn))
+            speaker = turn[0].speaker
+            role = roles.get(speaker) if speaker else None
+            doc._.set(TURN_EXTENSION, Turn(role, sure.get(speaker or "", False), context))
             docs.append(doc)
         # tags are read after the whole conversation ran: a later turn may settle the status of
         # an earlier turn's EXPECTATION ("I'd assumed a morning's work." … "No. A week.")
         tagged = list(la.nlp.pipe(docs, batch_size=64))
         tags: list[Tag] = []
-        for seg, doc in zip(transcript.segments, tagged, strict=True):
+        for turn, doc in zip(turns, tagged, strict=True):
             role = doc._.get(TURN_EXTENSION).role
-            tags += [_to_tag(h, doc, seg, role) for h in la.hits(doc)]
+            tags += [_to_tag(h, doc, turn, role) for h in la.hits(doc)]
         tags += marker_peaks(transcript, tags, roles)  # what was marked live (transcript 1.1)
         tags.sort(key=lambda t: (t.start, t.segment_id, t.start_char, t.label))
         coverage = compute_coverage(self.guide, tags, lang)
@@ -250,9 +254,51 @@ def heard_probability(seg: Segment, start_char: int, end_char: int) -> float | N
     return min(probs) if probs else None
 
 
-def _to_tag(h: Hit, doc, seg: Segment, role: str | None) -> Tag:
+#: how a turn's segments are joined into one text (offsets below rely on one character)
+TURN_JOIN = " "
+
+
+def speaker_turns(segments: list[Segment], sure: dict[str, bool]) -> list[list[Segment]]:
+    """The segments read as one turn each: consecutive segments of one speaker whose role is
+    sure. Whisper cuts what a person says into sentences, and a turn's sense often spans them
+    — "Race in April." / "No scan by the end of February." / "I lose the entry fee." is one
+    indirect goal, "I'd assumed they'd give me one." / "But, no." one expectation and its
+    outcome. Not joined: speakers whose role is unsure (one voice found: every question must
+    stay a turn of its own) and a segment after one that ends with "?" (a question cut off the
+    interviewer's turn and given to the respondent, "And by when?", starts a new turn). The
+    caller leaves typed speakers (``role_source == "text"``) out of ``sure``: a typed line is
+    the author's own unit."""
+    turns: list[list[Segment]] = []
+    for seg in segments:
+        prev = turns[-1][-1] if turns else None
+        if (
+            prev is not None
+            and seg.speaker
+            and seg.speaker == prev.speaker
+            and sure.get(seg.speaker, False)
+            and not prev.text.rstrip().endswith("?")
+        ):
+            turns[-1].append(seg)
+        else:
+            turns.append([seg])
+    return turns
+
+
+def _to_tag(h: Hit, doc, turn: list[Segment], role: str | None) -> Tag:
+    """The hit as a tag on the turn's segment that holds most of its span (a tag's offsets are
+    within one segment's text, so a span running over several segments is cut to that one:
+    "twenty minutes." / "I expected the whole afternoon, so that was much faster" is the
+    expectation of the second)."""
     span = doc[h.start : h.end]
-    start_char, end_char = span.start_char, span.end_char
+    best, k, offset = -1, 0, 0
+    for i, seg in enumerate(turn):
+        inside = min(span.end_char, offset + len(seg.text)) - max(span.start_char, offset)
+        if inside > best:
+            best, k, at = inside, i, offset
+        offset += len(seg.text) + len(TURN_JOIN)
+    seg = turn[k]
+    start_char = max(span.start_char - at, 0)
+    end_char = min(span.end_char - at, len(seg.text))
     start, end = span_times(seg, start_char, end_char)
     heard = heard_probability(seg, start_char, end_char)
     if heard is not None and heard < WELL_HEARD:
@@ -266,7 +312,7 @@ def _to_tag(h: Hit, doc, seg: Segment, role: str | None) -> Tag:
         segment_id=seg.id,
         start_char=start_char,
         end_char=end_char,
-        text=span.text,
+        text=seg.text[start_char:end_char],
         start=start,
         end=end,
         speaker=seg.speaker,

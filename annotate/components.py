@@ -347,10 +347,20 @@ class GoalComponent(MomentRules, _PeopleWords, RuleComponent):
             {"need": _pairs(goal.get("split_cues"))},
         )
         self.goal_purpose = lower_set(r, "goal", "purpose_words")
-        self.indirect_m = phrase_matcher(nlp, ("indirect", r.words("goal", "indirect_cues")))
+        self.indirect_m = phrase_matcher(
+            nlp,
+            ("indirect", r.words("goal", "indirect_cues")),
+            ("weak", r.words("goal", "weak_indirect_cues")),
+        )
+        self.goal_openers = lower_set(r, "goal", "clause_openers")
+        self.goal_speech = lower_set(r, "goal", "speech_verbs")
+        self.goal_q_skip = lower_set(r, "goal", "question_skip")
+        self.goal_addressee = lower_set(r, "goal", "addressee")
+        self.goal_q_not = lower_set(r, "goal", "question_not")
         self.goal_recurring_stop = lower_set(r, "goal", "recurring_stop")
         self.goal_steps = lower_set(r, "goal", "step_verbs")
         self.deadline_m = phrase_matcher(nlp, ("deadline", r.words("goal", "deadline_words")))
+        self.not_deadline_m = phrase_matcher(nlp, ("not", r.words("goal", "not_deadline")))
         self.goal_not_after = lower_set(r, "goal", "not_after")
         self.goal_recurring = lower_set(r, "goal", "recurring")
         self._read_people(nlp, r)

@@ -6,7 +6,8 @@ Listing every variant would memorise the development set, so a :class:`CueMatche
 filler words (``cue_fillers`` in the rule file: adverbs, hesitations, commas) from both the cue
 phrases and the text before matching, and maps the match back to the real tokens. Split cues
 handle Dutch and German verb brackets: ``["ik had", "nodig"]`` matches "ik had eigenlijk een
-werkende laptop nodig" when the tail follows the head within the same sentence.
+werkende laptop nodig" when the tail follows the head within the same sentence. A filler
+may be several words ("vor allem", "in de eerste plaats", "above all"): the whole run is skipped.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ class CueMatcher:
         from spacy.matcher import PhraseMatcher
 
         self.nlp = nlp
-        self.fillers = {f.lower() for f in fillers}
+        fillers = [f.lower() for f in fillers]
+        self.fillers = {f for f in fillers if " " not in f}
+        #: several-word fillers as token tuples ("vor allem" → ("vor", "allem"))
+        self.runs = [tuple(nlp.make_doc(f).text.split()) for f in fillers if " " in f]
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.tails: dict[str, tuple[str, str]] = {}
         for group, phrases in groups.items():
@@ -48,13 +52,29 @@ class CueMatcher:
     def _strip(self, phrase: str):
         from spacy.tokens import Doc
 
-        words = [t.text for t in self.nlp.make_doc(phrase) if t.lower_ not in self.fillers]
+        made = self.nlp.make_doc(phrase)
+        words = [made[i].text for i in self.kept(made)]
         return Doc(self.nlp.vocab, words=words) if words else None
+
+    def kept(self, doc) -> list[int]:
+        """The indices of the tokens that are not fillers."""
+        skip: set[int] = set()
+        lows = [t.lower_ for t in doc]
+        for run in self.runs:
+            for i in range(len(lows) - len(run) + 1):
+                if tuple(lows[i : i + len(run)]) == run:
+                    skip.update(range(i, i + len(run)))
+        return [i for i, w in enumerate(lows) if i not in skip and w not in self.fillers]
+
+    def next_word(self, doc, i: int) -> int:
+        """The first token at or after ``i`` that is not a filler (``len(doc)`` if none):
+        what follows "I want to, um, just" is "say"."""
+        return next((k for k in self.kept(doc) if k >= i), len(doc))
 
     def __call__(self, doc) -> list[tuple[str, int, int]]:
         from spacy.tokens import Doc
 
-        keep = [i for i, t in enumerate(doc) if t.lower_ not in self.fillers]
+        keep = self.kept(doc)
         if not keep:
             return []
         sub = Doc(self.nlp.vocab, words=[doc[i].text for i in keep])

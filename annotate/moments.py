@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from journeytape.annotate.hits import Hit, longest_first
 
+#: "wanted *to* say", "wilde *te* zeggen", "wollte *zu*": the verb is the word after them
+INFINITIVE_MARKERS = frozenset({"to", "te", "zu"})
+
 
 class MomentRules:
     """The PEAK and GOAL rules; their components in :mod:`journeytape.annotate.components`
@@ -74,10 +77,11 @@ class MomentRules:
         return out
 
     def _is_step(self, doc, e: int, end: int) -> bool:
-        """Is the wanted thing a step of the process (request, fill in, call, wait)? English
-        puts the verb right after the cue ("needed to call"), Dutch and German at the end of
-        the clause ("ik moest het formulier zelf invullen")."""
-        words = [t for t in doc[e:end] if not t.is_punct]
+        """Is the wanted thing a step of the process (request, fill in, call, wait, bring) or a
+        way of speaking ("ich will mich nicht beschweren", "I want to say")? English puts the
+        verb right after the cue ("needed to call"), Dutch and German at the end of the clause
+        ("ik moest het formulier zelf invullen")."""
+        words = [t for t in doc[e:end] if not t.is_punct and t.lower_ not in self.goal_m.fillers]
         if not words:
             return False
         if self.lang == "en":
@@ -85,9 +89,8 @@ class MomentRules:
             cands = [first]
         else:
             cands = words[-2:]
-        return any(
-            t.lower_ in self.goal_steps or t.lemma_.lower() in self.goal_steps for t in cands
-        )
+        verbs = self.goal_steps | self.goal_speech
+        return any(t.lower_ in verbs or t.lemma_.lower() in verbs for t in cands)
 
     def _someone_elses_wish(self, doc, s: int) -> bool:
         """A cue without its own subject ("wanted to", "needed the") whose subject is another
@@ -110,7 +113,7 @@ class MomentRules:
         raw: dict[tuple[int, int], str] = {}
         for kind, s, e in self.goal_m(doc):
             raw.setdefault((s, e), kind)
-        deadlines = [s for _, s, _ in self.deadline_m(doc)]
+        deadlines = self._deadlines(doc)
         out = []
         taken = -1
         for s, e in sorted(longest_first(raw)):
@@ -137,13 +140,41 @@ class MomentRules:
         asked = (context or {}).pop("goal_q", False)
         if not out and asked:
             out += self._goal_answer(doc)
+            if not out and doc.text.rstrip().endswith("?") and context is not None:
+                # a question is no answer: "Why did you need it?" / "And by when?" (the end of
+                # the interviewer's question, given to the respondent by diarization)
+                context["goal_q"] = True
+        return out
+
+    def _deadlines(self, doc) -> list[int]:
+        """Where deadline words stand, except in set phrases (``goal.not_deadline``: "vor Ort",
+        "by post", "voor mij") and before a duration ("vor drei Wochen" is "three weeks ago",
+        "voor twee weken" "for two weeks")."""
+        masked = {k for _, s, e in self.not_deadline_m(doc) for k in range(s, e)}
+        units = {str(u).lower() for u in (self.rules.data.get("durations") or {}).get("units", {})}
+        numbers = {str(n).lower() for n in self.rules.data.get("numbers") or {}}
+        out = []
+        for _, s, e in self.deadline_m(doc):
+            if s in masked:
+                continue
+            nxt = doc[e : e + 3]
+            counted = len(nxt) > 1 and (nxt[0].like_num or nxt[0].lower_ in numbers)
+            if counted and any(t.lower_ in units for t in nxt[1:]):
+                continue
+            out.append(s)
         return out
 
     def _goal_cue_opens(self, doc, s: int, e: int) -> bool:
         """Whether the cue at ``s:e`` opens a statement of what the respondent wanted."""
-        nxt = doc[e].lower_
-        if nxt in self.goal_not_after or doc[e].lemma_.lower() in self.goal_not_after:
-            return False  # "I wanted to scream", "I want to say"
+        k = self.goal_m.next_word(doc, e)
+        not_after = self.goal_not_after
+        if k < len(doc) and doc[k].lower_ in INFINITIVE_MARKERS:
+            k = self.goal_m.next_word(doc, k + 1)  # "I wanted to, um, just say"
+            # "I just wanted to not think about it": a goal to avoid something
+            not_after = not_after - {w.lower() for w in self.rules.words("negators")}
+        nxt = doc[k] if k < len(doc) else doc[e]
+        if nxt.lower_ in not_after or nxt.lemma_.lower() in not_after:
+            return False  # "I wanted to scream", "I want to, um, say", "ich wollte gerade"
         if self._someone_elses_wish(doc, s):
             return False  # "They wanted my passport": what the bank wanted is no goal
         if doc[e].is_punct and sum(not t.is_punct for t in doc[e : doc[s].sent.end]) < 3:
@@ -176,15 +207,29 @@ class MomentRules:
 
     def goal_context(self, doc, context: dict) -> None:
         """An interviewer turn that asks what the respondent wanted or needed."""
-        q = doc.text.lower()
-        context["goal_q"] = any(c in q for c in self.rules.words("goal", "question_cues"))
+        context["goal_q"] = any(self._asks_goal(sent) for sent in doc.sents)
+
+    def _asks_goal(self, sent) -> bool:
+        """A sentence with a goal-question cue that is an open question about the goal: not a
+        yes/no question ("Konnten Sie jemanden erreichen?", "Wilde u bellen?": the verb, then
+        the addressed person), not a hypothetical ("Was wäre Ihnen wichtig?" asks for a wish
+        about the service) and not a question for what was done or brought ("What did you
+        need to bring?") — ``goal.question_not`` in the rule file."""
+        q = sent.text.lower()
+        if not any(c.lower() in q for c in self.rules.words("goal", "question_cues")):
+            return False
+        words = [t.lower_ for t in sent if not t.is_punct and t.lower_ not in self.goal_q_skip]
+        if len(words) > 1 and words[1] in self.goal_addressee:
+            return False
+        text = f" {' '.join(words)} "
+        return not any(f" {w} " in text for w in self.goal_q_not)
 
     def _goal_answer(self, doc) -> list[Hit]:
         """The answer to a goal question states the goal: its first sentence with content."""
         for sent in doc.sents:
             words = [t for t in sent if not t.is_punct and t.lower_ not in self.fillers]
-            if len(words) < 3:
-                continue  # "Oh.", "Ja, nou."
+            if len(words) < 3 or sent.text.rstrip().endswith("?"):
+                continue  # "Oh.", "Ja, nou.", "And by when?"
             end = sent.end
             while end > sent.start + 1 and doc[end - 1].is_punct:
                 end -= 1
@@ -201,10 +246,55 @@ class MomentRules:
             ]
         return []
 
+    def _weak_indirect(self, doc, s: int, e: int) -> bool:
+        """ "ohne/zonder/without" is a consequence only when it opens a clause about the
+        respondent ("Ohne Auto komme ich nicht hin"), not in passing ("ohne jede Vorwarnung",
+        "tien dagen zonder journaal", "Zonder schroeven, trouwens")."""
+        sent = doc[s].sent
+        opens = s == sent.start or doc[s - 1].is_punct or doc[s - 1].lower_ in self.goal_openers
+        return opens and any(t.lower_ in self.self_words for t in doc[e : sent.end])
+
+    def _condition_clause(self, doc, i: int) -> set[str]:
+        """The words from ``i`` to the next punctuation mark in its sentence."""
+        end = next((k for k in range(i + 1, doc[i].sent.end) if doc[k].is_punct), doc[i].sent.end)
+        return {w.lower_ for w in doc[i:end]}
+
+    def _counterfactual_condition(self, doc, i: int) -> bool:
+        """A condition that did not happen ("Wenn ich nicht angerufen hätte, …", "If I hadn't
+        called …") is no deadline to meet (``goal.condition_not``)."""
+        if doc[i].lower_ not in {w.lower() for w in self.rules.words("goal", "condition_words")}:
+            return False
+        return bool(
+            self._condition_clause(doc, i)
+            & {w.lower() for w in self.rules.words("goal", "condition_not")}
+        )
+
+    def _missed_deadline(self, doc, deadlines: list[int]) -> list[tuple[int, int]]:
+        """A condition that the deadline is missed, its words apart: "Wenn das Konto *bis
+        dahin* nicht steht, …", "If the scan isn't done *by* March, …" — ``goal.condition_words``
+        opening a clause with a negator and a deadline word in it, not counterfactual."""
+        negators = {w.lower() for w in self.rules.words("negators")}
+        conditions = {w.lower() for w in self.rules.words("goal", "condition_words")}
+        out = []
+        for i, t in enumerate(doc):
+            if t.lower_ not in conditions or self._counterfactual_condition(doc, i):
+                continue
+            words = self._condition_clause(doc, i)
+            end = next((k for k in range(i + 1, t.sent.end) if doc[k].is_punct), t.sent.end)
+            if words & negators and any(i < d < end for d in deadlines):
+                out.append((i, i + 1))
+        return out
+
     def _indirect_goal(self, doc, deadlines: list[int]) -> list[Hit]:
         """Codebook: a goal "only implied by a deadline and what happens if it is missed"
         ("She had to have the tubes before summer. Otherwise she misses months of school.")."""
-        for _, s, e in self.indirect_m(doc):
+        cues = [
+            (s, e)
+            for key, s, e in self.indirect_m(doc)
+            if (self.nlp.vocab.strings[key] != "weak" or self._weak_indirect(doc, s, e))
+            and not self._counterfactual_condition(doc, s)
+        ]
+        for s, e in sorted(cues + self._missed_deadline(doc, deadlines)):
             sent = doc[s].sent
             before = [d for d in deadlines if d < sent.end]
             if not before:
