@@ -186,7 +186,7 @@ def print_tables(interviews: list[DevInterview], counts) -> None:
         print()
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--guide", default=str(example_guide_path()), help="guide without a journey")
     ap.add_argument("--devset", default=str(DEVSET))
@@ -208,8 +208,11 @@ def main(argv: list[str] | None = None) -> int:
         default="both",
         help="score only this split (tune with --split dev so test numbers are not even seen)",
     )
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     from journeytape.annotate.annotator import Annotator
 
     corpus = None if args.no_corpus else Path(args.corpus)
