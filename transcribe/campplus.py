@@ -24,12 +24,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see diarize.py: before torch loads
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 import torchaudio.compliance.kaldi as kaldi  # noqa: E402
@@ -170,6 +172,41 @@ class CAMPPlus(Model):
             else:
                 pieces.append(self._fixed_length(selected))
         self._embed_batched(out, fixed, pieces)
+        return out
+
+    def embed_chunks(
+        self, chunks: Iterable[tuple[torch.Tensor, torch.Tensor]], count: int, speakers: int,
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:  # fmt: skip
+        """(chunk waveform (1, samples), masks (speakers, frames)) for ``count`` chunks ->
+        ``(count, speakers, 192)`` embeddings, NaN where a speaker has too little speech.
+
+        What ``forward`` gives pyannote's own loop (same fbank, frames and fixed length;
+        needs ``max_frames``), without its copies: pyannote stacks every (chunk, speaker)
+        pair's waveform into a new batch (24 x 10 s, 15 MB each time) and the network then
+        runs on batches of whatever size survived, so the heap saw ever-new sizes and grew
+        with the recording's length. Here each chunk's fbank is computed once and the
+        network always gets exactly ``batch_size`` pieces."""
+        assert self.max_frames is not None, "embed_chunks needs fixed-length pieces"
+        out = np.full((count, speakers, DIMENSION), np.nan, dtype=np.float32)
+        rows: list[tuple[int, int]] = []
+        pieces: list[torch.Tensor] = []
+        for c, (wav, masks) in enumerate(chunks):
+            feats = self.fbank(wav)
+            w = F.interpolate(masks[None].to(feats.dtype), size=feats.shape[0], mode="nearest")[0]
+            for s in range(masks.shape[0]):
+                selected = feats[w[s] > 0.5]
+                if selected.shape[0] >= self.min_frames:
+                    rows.append((c, s))
+                    pieces.append(self._fixed_length(selected))
+            while len(pieces) >= self.batch_size or (pieces and c == count - 1):
+                n = min(self.batch_size, len(pieces))
+                emb = self.net(torch.stack(pieces[:n])).numpy()
+                for (i, j), e in zip(rows[:n], emb, strict=True):
+                    out[i, j] = e
+                del rows[:n], pieces[:n]
+            if progress is not None:
+                progress(c + 1)
         return out
 
     def _embed_batched(self, out: torch.Tensor, rows: list[int], pieces: list[torch.Tensor]):

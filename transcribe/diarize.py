@@ -33,6 +33,7 @@ from journeytape.transcribe.diarize_pipeline import (  # noqa: F401
     segmentation_model,
     set_threads,
 )
+from journeytape.transcribe.memory import release_memory
 from journeytape.transcribe.merge import Diarization, Turn, assign_speakers
 from journeytape.transcribe.refine import RefineParams, refine
 from journeytape.transcribe.speaker_count import count_warnings
@@ -103,6 +104,8 @@ def _run_pipeline(pipeline: Any, samples: np.ndarray, progress: Progress | None,
              completed: int | None = None) -> None:  # fmt: skip
         if progress is not None and total is not None:
             progress(step, int(completed or 0), int(total))
+        if step == "segmentation" and total is None:  # segmentation done: its batches freed
+            release_memory()
 
     file = {"waveform": torch.from_numpy(samples)[None], "sample_rate": SAMPLE_RATE,
             "uri": "recording"}  # fmt: skip

@@ -9,6 +9,7 @@ excerpts of the evaluation set (docs/speakers.md; ``bench/diarization.py``). Spl
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -128,8 +129,8 @@ def build_pipeline(params: DiarizationParams = TUNED):
 
     from journeytape.transcribe.campplus import MIN_FRAMES, load_embedded
 
-    cls = _capped_pipeline_class() if params.cap_overlap else SpeakerDiarization
-    pipeline = cls(
+    base = _capped_pipeline_class() if params.cap_overlap else SpeakerDiarization
+    pipeline = _with_chunk_embeddings(base)(
         segmentation=segmentation_model(),
         segmentation_step=params.segmentation_step,
         embedding=load_embedded(params.embedding_frames),
@@ -146,6 +147,54 @@ def build_pipeline(params: DiarizationParams = TUNED):
         pipeline.clustering = interview_clustering()
     pipeline.instantiate(params.pyannote_parameters())
     return pipeline
+
+
+def _with_chunk_embeddings(base: type) -> type:
+    """``base`` whose embeddings go through ``CAMPPlus.embed_chunks`` when the CAM++
+    wrapper embeds fixed-length pieces (journeytape's settings; pyannote's defaults, the
+    bench baseline, keep pyannote's own loop). Same masks, same embeddings; flat memory
+    (on a 60-minute file the stock loop grew the heap by ~0.3 GB) and a little less CPU."""
+
+    class ChunkEmbeddingDiarization(base):
+        def get_embeddings(self, file, binary_segmentations, exclude_overlap=False, hook=None):
+            model = getattr(self._embedding, "model_", None)
+            if self.training or getattr(model, "max_frames", None) is None:
+                return super().get_embeddings(file, binary_segmentations, exclude_overlap, hook)
+            return chunk_embeddings(self, model, file, binary_segmentations, exclude_overlap,
+                                    hook)  # fmt: skip
+
+    return ChunkEmbeddingDiarization
+
+
+def chunk_embeddings(pipeline, model, file, segmentations, exclude_overlap: bool, hook=None):
+    """pyannote's ``get_embeddings`` (4.0) for ``model.embed_chunks``: the same choice of
+    frames per (chunk, local speaker): frames where only that speaker talks when there are
+    enough of them (``exclude_overlap``), else all of the speaker's frames."""
+    import torch
+
+    data = segmentations.data
+    num_chunks, num_frames, num_speakers = data.shape
+    min_frames = -1
+    clean = data
+    if exclude_overlap:
+        seconds = segmentations.sliding_window.duration * pipeline._embedding.sample_rate
+        min_frames = math.ceil(num_frames * pipeline._embedding.min_num_samples / seconds)
+        clean = data * (1.0 * (np.sum(data, axis=2, keepdims=True) < 2))
+
+    def chunks():
+        for c, (chunk, masks) in enumerate(segmentations):
+            waveform, _ = pipeline._audio.crop(file, chunk, mode="pad")
+            masks = np.nan_to_num(masks, nan=0.0).astype(np.float32).T
+            clean_masks = np.nan_to_num(clean[c], nan=0.0).astype(np.float32).T
+            keep = clean_masks.sum(axis=1) > min_frames
+            yield waveform, torch.from_numpy(np.where(keep[:, None], clean_masks, masks))
+
+    def progress(done: int) -> None:
+        if hook is not None:
+            hook("embeddings", None, total=num_chunks, completed=done)
+
+    progress(0)
+    return model.embed_chunks(chunks(), num_chunks, num_speakers, progress)
 
 
 def _capped_pipeline_class():
