@@ -3,9 +3,10 @@
 * The loaded :class:`WhisperModel` is cached per (model folder, compute type, threads), so a
   batch loads it once.
 * Batched inference (faster-whisper's batched pipeline: Silero VAD speech merged into 30 s
-  windows, decoded 8 at a time) is used when ``batch_size > 1`` and VAD is on: on a 2-minute
-  meeting it took 14 CPU seconds against 19 for the sequential decoder (2 cores; batch 16 was
-  no faster than 8). This module cuts the windows itself (:func:`speech_windows`) so that the
+  windows, decoded ``ASR_BATCH_SIZE`` at a time) is used when ``batch_size > 1`` and VAD is
+  on: on a 2-minute meeting it took 14 CPU seconds against 19 for the sequential decoder (2
+  cores, batch 8; batch 2 costs ~8 % more CPU and ~0.5 GB less memory). This module cuts
+  the windows itself (:func:`speech_windows`) so that the
   language is chosen from the encoder output of the first batch, which is then decoded: asking
   Whisper for the language first would run the VAD and the encoder over that audio a second
   time (12 % of the time on a 2-minute recording). The private parts of faster-whisper this
@@ -44,6 +45,7 @@ from journeytape.transcribe.language import (
     LanguageChoice,
     language_from_encoded,
 )
+from journeytape.transcribe.settings import ASR_BATCH_SIZE
 from journeytape.transcribe.transcript import Segment, Word
 
 SAMPLE_RATE = 16000
@@ -309,7 +311,7 @@ def transcribe_audio(
     language: str | None = None,
     languages: Iterable[str] = ("en", "nl", "de"),
     beam_size: int = 5,
-    batch_size: int = 8,
+    batch_size: int = ASR_BATCH_SIZE,
     vad: bool = True,
     initial_prompt: str | None = None,
     progress: Callable[[float], None] | None = None,

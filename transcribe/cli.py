@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from journeytape.transcribe import cli_options as o
-from journeytape.transcribe.settings import DEFAULT_LANGUAGES, OUTPUT_FORMATS
+from journeytape.transcribe.settings import ASR_BATCH_SIZE, DEFAULT_LANGUAGES, OUTPUT_FORMATS
 
 if TYPE_CHECKING:
     from journeytape.transcribe.jobs import Outcome
@@ -35,7 +35,7 @@ def transcribe(
     languages: o.Languages = ",".join(DEFAULT_LANGUAGES),
     compute_type: o.ComputeType = "int8",
     beam_size: o.BeamSize = 5,
-    batch_size: o.BatchSize = 8,
+    batch_size: o.BatchSize = ASR_BATCH_SIZE,
     no_vad: o.NoVad = False,
     formats: o.Formats = ",".join(OUTPUT_FORMATS),
     threads: o.Threads = 0,

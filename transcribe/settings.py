@@ -19,6 +19,13 @@ DEFAULT_LANGUAGES = ("en", "nl", "de")
 OUTPUT_FORMATS = ("json", "txt", "md", "srt", "vtt", "rttm")
 
 
+#: 30 s windows the batched decoder decodes together. 2, not 8: after a batch's first file
+#: torch and pyannote stay resident (~850 MB) and the decoder's transient comes on top; on a
+#: short file followed by a 60-minute interview the process peaked at 2327 MB with 8, 2032 with
+#: 4 and 1835 MB with 2, for +8 % CPU, with identical words and turns (docs/speed.md).
+ASR_BATCH_SIZE = 2
+
+
 def _r(default: Any = None, **kw: Any) -> Any:
     """A field that changes results (part of the cache key)."""
     if "default_factory" in kw:
@@ -35,7 +42,7 @@ class TranscribeSettings:
     languages: tuple[str, ...] = _r(default_factory=lambda: DEFAULT_LANGUAGES)
     compute_type: str = _r("int8")
     beam_size: int = _r(5)
-    batch_size: int = _r(8)  # >1 uses faster-whisper's BatchedInferencePipeline
+    batch_size: int = _r(ASR_BATCH_SIZE)  # >1 uses faster-whisper's BatchedInferencePipeline
     vad: bool = _r(True)
     initial_prompt: str | None = _r(None)
     #: words Whisper should expect, per language ({"nl": "servicedesk, intranet, …"}): the
