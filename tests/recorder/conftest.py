@@ -51,6 +51,28 @@ class PtyOutput:
                 except OSError:
                     return
 
+    def wait_child(self, pid: int, seconds: float = 30.0) -> int:
+        """Wait for the child while still reading its output, so a full terminal buffer can
+        never block it; a child still alive after ``seconds`` gets SIGABRT (with
+        ``PYTHONFAULTHANDLER=1`` it prints where it hung), then SIGKILL, so a hang fails one
+        test instead of holding the microphone lock for every test after it."""
+        import signal
+
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            self.pump(0.1)
+        os.kill(pid, signal.SIGABRT)
+        self.pump(2.0)
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        raise AssertionError(
+            f"the child did not exit within {seconds:.0f} s; its output:\n"
+            + self.data.decode("utf-8", "replace")[-3000:]
+        )
+
 
 def journeytape_cmd() -> list[str]:
     exe = Path(sys.executable).with_name("journeytape")

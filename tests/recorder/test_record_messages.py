@@ -60,20 +60,23 @@ def test_ctrl_c_at_a_consent_question(virtual_mic, audio_tools, tmp_path):
     pid, fd = pty.fork()
     if pid == 0:  # child: the interactive recorder in a terminal
         cmd = [*audio_tools.cmd(), "record", "--out", str(root), "--rate", "16000"]
-        os.execve(cmd[0], cmd, {**virtual_mic.env, "COLUMNS": "100", "LINES": "40"})
+        env = {**virtual_mic.env, "COLUMNS": "100", "LINES": "40", "PYTHONFAULTHANDLER": "1"}
+        os.execve(cmd[0], cmd, env)
     tty = PtyOutput(fd)
     out, pump = tty.data, tty.pump
 
-    try:
-        end = time.monotonic() + 20
-        while b"pseudonym" not in out and time.monotonic() < end:
+    def until(text: bytes) -> None:
+        end = time.monotonic() + 30
+        while text not in out and time.monotonic() < end:
             pump(0.2)
+
+    try:
+        until(b"pseudonym")
         os.write(fd, b"P33\r")
-        pump(0.6)
+        until(b"Agrees to transcription")
         os.write(fd, b"\x03")  # Ctrl-C at "Agrees to transcription?"
-        pump(3.0)
     finally:
-        _, status = os.waitpid(pid, 0)
+        status = tty.wait_child(pid)
         os.close(fd)
     screen = " ".join(out.decode("utf-8", "replace").split())
     print(screen[-600:])
