@@ -466,7 +466,7 @@ def test_live_screen_keys(virtual_mic, audio_tools, tmp_path):
         key("s", 0.3)
         key("s", 3.0)
     finally:
-        _, status = os.waitpid(pid, 0)
+        status = tty.wait_child(pid, 60)
         os.close(fd)
     screen = out.decode("utf-8", "replace")
     assert os.waitstatus_to_exitcode(status) == 0, screen[-3000:]
