@@ -7,6 +7,7 @@ The record itself (``consent.json``) is :class:`journeytape.consent.ConsentRecor
 
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,6 +94,10 @@ def _answers(s: RecordSettings, console: Any) -> tuple[str | None, str | None, b
     answers = (s.pseudonym, s.consent, s.no_transcription, s.no_quotes)
     if not s.interactive:
         return answers
+    # Ctrl-C must cancel here even when the recorder inherited an ignored SIGINT (started from
+    # a background job or nohup): Python then never raises KeyboardInterrupt, and the prompt
+    # would swallow ^C forever (seen in CI). The capture installs its own handlers later.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return _ask(console, *answers, s.without_consent)
     except (KeyboardInterrupt, EOFError):
@@ -102,6 +107,8 @@ def _answers(s: RecordSettings, console: Any) -> tuple[str | None, str | None, b
             "saved or recorded.",
             130,
         ) from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ask(console, pseudonym, consent, no_transcription, no_quotes, without_consent):

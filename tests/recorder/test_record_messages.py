@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 
 import pytest
@@ -61,6 +62,9 @@ def test_ctrl_c_at_a_consent_question(virtual_mic, audio_tools, tmp_path):
     if pid == 0:  # child: the interactive recorder in a terminal
         cmd = [*audio_tools.cmd(), "record", "--out", str(root), "--rate", "16000"]
         env = {**virtual_mic.env, "COLUMNS": "100", "LINES": "40", "PYTHONFAULTHANDLER": "1"}
+        # the worst case, as under nohup or a background CI job: SIGINT inherited as ignored,
+        # so Python would never raise KeyboardInterrupt; Ctrl-C must cancel all the same
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         os.execve(cmd[0], cmd, env)
     tty = PtyOutput(fd)
     out, pump = tty.data, tty.pump
