@@ -17,11 +17,26 @@ from typing import Any
 
 import numpy as np
 
-# OpenMP threads that spin while waiting make torch 10x slower as soon as anything else uses
-# the cores (measured here: 62 s instead of 6 s for a 30 s clip on 2 busy cores). Sleeping
-# waiters cost almost nothing on idle cores. Only effective before torch is first imported,
-# which journeytape does lazily, here.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+#: how many times torch's OpenMP threads spin at a barrier before they sleep (see below)
+OPENMP_SPINS = "1000"
+
+
+def short_openmp_spin() -> None:
+    """Let torch's OpenMP threads spin briefly, then sleep, at each barrier.
+
+    libgomp reads this once, when torch loads (journeytape imports torch lazily, after this).
+    Its default (~300,000 spins) burns the cores whenever anything else uses them (62 s
+    instead of 6 s for a 30 s clip on two busy cores). Never spinning (``OMP_WAIT_POLICY=
+    PASSIVE``, journeytape's setting before) pays a futex wake-up per barrier, and the
+    segmentation LSTM has one per frame: diarization of 300 s took 14.4 s instead of 8.2 s
+    on an idle machine. 1,000 spins keep nearly all of that gain, and with other processes on
+    the cores cost 1.2-1.3x against never spinning (10,000 spins: up to 3x; docs/speed.md).
+    A user's own ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` wins."""
+    if "OMP_WAIT_POLICY" not in os.environ:
+        os.environ.setdefault("GOMP_SPINCOUNT", OPENMP_SPINS)
+
+
+short_openmp_spin()
 
 SAMPLE_RATE = 16000
 
@@ -59,6 +74,8 @@ class DiarizationParams:
     #: another speaker (``refine``); 0 turns it off
     refine_piece: float = 3.0
     refine_margin: float = 0.1
+    #: "onnx": CAM++ in onnxruntime (same embeddings, 1.8x faster); "torch": as pyannote runs it
+    embedding_runtime: str = "onnx"
     embedding_batch_size: int = 24  # a multiple of 3 (local speakers per chunk) shares fbanks
     segmentation_batch_size: int = 16
 
@@ -91,6 +108,7 @@ PYANNOTE_DEFAULT = DiarizationParams(
     fill_gap=0.0,
     turn_pad=0.0,
     refine_piece=0.0,
+    embedding_runtime="torch",
     embedding_batch_size=32,
     segmentation_batch_size=32,
 )
@@ -133,7 +151,7 @@ def build_pipeline(params: DiarizationParams = TUNED):
     pipeline = _with_chunk_embeddings(base)(
         segmentation=segmentation_model(),
         segmentation_step=params.segmentation_step,
-        embedding=load_embedded(params.embedding_frames),
+        embedding=load_embedded(params.embedding_frames, params.embedding_runtime),
         embedding_exclude_overlap=params.exclude_overlap,
         plda=_no_plda(),
         clustering="AgglomerativeClustering",
