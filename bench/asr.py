@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from journeytape.transcribe.settings import ASR_BATCH_SIZE
+
 REPO = Path(__file__).resolve().parent.parent
 EVAL = Path(os.environ.get("JOURNEYTAPE_EVAL", REPO.parent / "shared" / "eval"))
 
@@ -131,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="base")
     ap.add_argument("--compute-type", default="int8")
     ap.add_argument("--eval", type=Path, default=EVAL)
-    ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--batch-size", type=int, default=ASR_BATCH_SIZE,
+                    help="windows decoded together (default: the product's)")  # fmt: skip
     ap.add_argument("--all", action="store_true", help="join all 9 AMI excerpts (4.5 min)")
     args = ap.parse_args(argv)
     if not args.eval.is_dir():
