@@ -288,7 +288,7 @@ def report(ours: Side, naive: Side, score: dict, audio: float, cores: int) -> No
          audio / stage(naive, "diarization")),
         ("speed, idle estimate (x RT)", audio / (ours.cpu / cores), audio / (naive.cpu / cores)),
         ("CPU time (s)", ours.cpu, naive.cpu),
-        ("peak RSS (MB)", ours.rss, naive.rss),
+        ("peak RSS (MiB)", ours.rss, naive.rss),
         ("words to right speaker", score["ours"][0], score["naive"][0]),
     ]  # fmt: skip
     print(f"\n{'':<29}{'ours':>9}{'naive':>9}{'ours/naive':>12}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import weakref
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
@@ -91,6 +92,7 @@ class CAMPPlus(Model):
         #: to torch when it cannot, see ``onnx_runtime``), "torch" in torch
         self.runtime = runtime
         self._runners: dict[int, Callable | None] = {}
+        _INSTANCES.add(self)
         if network_source is None:
             from journeytape.models.registry import model_files
 
@@ -254,6 +256,18 @@ class CAMPPlus(Model):
             start = (n - L) // 2
             return feats[start : start + L]
         return feats.repeat((L + n - 1) // n, 1)[:L]
+
+
+#: every CAM++ instance, so that :func:`release_sessions` reaches the cached ones
+_INSTANCES: weakref.WeakSet[CAMPPlus] = weakref.WeakSet()
+
+
+def release_sessions() -> None:
+    """Drop the onnxruntime sessions. Their arena keeps the largest batch's memory for as long
+    as they live (~235 MB after a 150 s dialogue), which would sit under the next recording's
+    ASR; the next diarization makes new ones (~0.2 s)."""
+    for model in list(_INSTANCES):
+        model._runners.clear()
 
 
 @cache

@@ -15,6 +15,7 @@ The result feeds :func:`journeytape.transcribe.merge.assign_speakers` (words -> 
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -198,6 +199,14 @@ def model_info(diarization: Diarization, params: DiarizationParams = TUNED) -> d
 _STEP_SPAN = {"segmentation": (0.0, 0.1), "embeddings": (0.1, 0.95)}
 
 
+def _release_sessions() -> None:
+    """CAM++'s onnxruntime sessions go after each recording (``campplus.release_sessions``);
+    only when CAM++ was loaded at all (a stereo interview never needs it)."""
+    campplus = sys.modules.get("journeytape.transcribe.campplus")
+    if campplus is not None:
+        campplus.release_sessions()
+
+
 def fraction_progress(report: Callable[[float], None] | None) -> Progress | None:
     """Turn pyannote's per-step (completed, total) into one 0..1 fraction."""
     if report is None:
@@ -257,6 +266,7 @@ def diarize_transcript(
             [s.text for s in out.segments],
         ),
     ]
+    _release_sessions()
     out.timings = {**out.timings, "diarization": round(time.perf_counter() - started, 3)}
     if progress is not None:
         progress(1.0)

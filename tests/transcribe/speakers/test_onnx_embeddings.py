@@ -56,3 +56,20 @@ def test_without_a_writable_cache_it_stays_in_torch(dialogue, tmp_path, monkeypa
     assert "campplus stays in torch" in caplog.text
     want = _embed(CAMPPlus.embedded(max_frames=300, runtime="torch"), pieces)
     assert np.allclose(got, want, equal_nan=True)
+
+
+def test_released_sessions_are_made_again_with_the_same_embeddings(dialogue, tmp_path, monkeypatch):
+    # diarize_transcript drops the sessions after each recording (their arena would sit under
+    # the next recording's ASR); the next use must simply make a new one
+    from journeytape.transcribe.campplus import release_sessions
+
+    monkeypatch.setenv("JOURNEYTAPE_CACHE", str(tmp_path))
+    pieces = _pieces(dialogue.samples.astype(np.float32), count=4)
+    model = CAMPPlus.embedded(max_frames=300, runtime="onnx")
+    first = _embed(model, pieces)
+    assert model._runners
+    release_sessions()
+    assert not model._runners
+    again = _embed(model, pieces)
+    assert model._runners[torch.get_num_threads()] is not None
+    assert np.array_equal(first, again, equal_nan=True)
