@@ -7,8 +7,8 @@ diarization of an interview took ~27 % less time (docs/speed.md). onnxruntime is
 anyway (faster-whisper runs its VAD with it); exporting needs the ``onnx`` package.
 
 * The exported file lives in ``<cache>/models/onnx/`` (0600, written atomically), named by a
-  hash of the network's weights, its source and the torch version: a changed model never
-  reuses a stale export.
+  hash of the network's weights, its source and layers and the torch version: a changed
+  model never reuses a stale export, and the stale one is deleted.
 * After loading, the session must reproduce torch's output on a fixed input; if it does not,
   or anything fails on the way (no ``onnx``, a read-only cache), journeytape logs why and
   stays with torch: the same result, only slower.
@@ -38,12 +38,12 @@ EXPORT_REVISION = 1
 OPSET = 17
 
 
-def export_key(module, extra: str = "") -> str:
+def export_key(module) -> str:
     """A hash of what decides the exported graph: weights, network source and layers, torch
     version."""
     import torch
 
-    h = hashlib.sha256(f"{EXPORT_REVISION}|{torch.__version__}|{extra}".encode())
+    h = hashlib.sha256(f"{EXPORT_REVISION}|{torch.__version__}".encode())
     h.update(inspect.getsource(type(module)).encode())
     h.update(repr(module).encode())  # the module tree: a layer swapped after loading counts
     for name, tensor in module.state_dict().items():
@@ -67,7 +67,11 @@ def export(module, example, path: Path, dynamic: dict[int, str]) -> Path:
             module, (example,), buf, dynamo=False, opset_version=OPSET,
             input_names=["x"], output_names=["y"], dynamic_axes={"x": dynamic},
         )  # fmt: skip
-    return atomic_write_bytes(path, buf.getvalue())
+    atomic_write_bytes(path, buf.getvalue())
+    for stale in path.parent.glob(f"{path.name.rsplit('-', 1)[0]}-*.onnx"):
+        if stale != path:  # an export of older weights or another torch: never read again
+            stale.unlink(missing_ok=True)
+    return path
 
 
 def session(path: Path, threads: int):

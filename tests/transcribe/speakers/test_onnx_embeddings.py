@@ -26,6 +26,9 @@ def _embed(model: CAMPPlus, pieces: torch.Tensor) -> np.ndarray:
 
 def test_onnx_embeddings_are_torchs(dialogue, tmp_path, monkeypatch):
     monkeypatch.setenv("JOURNEYTAPE_CACHE", str(tmp_path))
+    stale = tmp_path / "models" / "onnx" / "campplus-0000000000000000.onnx"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"an export of other weights")
     pieces = _pieces(dialogue.samples.astype(np.float32))
     onnx = CAMPPlus.embedded(max_frames=300, runtime="onnx")
     plain = CAMPPlus.embedded(max_frames=300, runtime="torch")
@@ -40,7 +43,7 @@ def test_onnx_embeddings_are_torchs(dialogue, tmp_path, monkeypatch):
     )
     assert cos.min() > 0.9999  # measured 0.9999998
     exported = list((tmp_path / "models" / "onnx").glob("campplus-*.onnx"))
-    assert len(exported) == 1
+    assert len(exported) == 1 and exported[0] != stale  # the stale export is gone
     assert stat.S_IMODE(exported[0].stat().st_mode) == 0o600
 
 
