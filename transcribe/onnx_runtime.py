@@ -87,9 +87,11 @@ def session(path: Path, threads: int):
 
 
 def onnx_runner(module, example, name: str, dynamic: dict[int, str], threads: int,
-                tolerance: float = 1e-4) -> Callable | None:  # fmt: skip
+                tolerance: float = 1e-3) -> Callable | None:  # fmt: skip
     """``module`` as a function torch tensor -> torch tensor running in onnxruntime, or None
-    (logged) when that cannot be done faithfully here."""
+    (logged) when that cannot be done faithfully here. ``tolerance``: CAM++ differed by
+    7.8e-6 at most here; other CPUs take other kernels, and a broken export is off by ~1,
+    so the check leaves a wide margin."""
     import torch
 
     from journeytape.models.registry import cache_dir
